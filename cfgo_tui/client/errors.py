@@ -1,0 +1,60 @@
+"""Typed errors raised by client calls. Each carries the code's name and hint where known."""
+
+from __future__ import annotations
+
+
+class CentrifugoError(Exception):
+    """Base of every error the client raises."""
+
+
+class ReplyError(CentrifugoError):
+    """The server answered a command with an error object."""
+
+    def __init__(self, code: int, message: str, temporary: bool = False) -> None:
+        self.code = code
+        self.message = message
+        self.temporary = temporary
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        from cfgo_tui.client.codes import describe  # noqa: PLC0415 - codes imports nothing back
+
+        info = describe(self.code)
+        return f"{self.code} {info.name}: {self.message}. {info.hint}".strip()
+
+
+class CommandTimeout(CentrifugoError):
+    """No reply within the command timeout."""
+
+
+class NotConnected(CentrifugoError):
+    """The call needs a connection and there is none (or it was lost while waiting)."""
+
+
+class Unauthorized(CentrifugoError):
+    """A token source refused (e.g. a token endpoint answered 403): terminal, do not retry."""
+
+
+class ConnectFailed(CentrifugoError):
+    """`connect()` ended in a terminal state; `code` is the disconnect or error code."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        from cfgo_tui.client.codes import describe  # noqa: PLC0415
+
+        info = describe(code)
+        super().__init__(f"{code} {info.name}: {reason}. {info.hint}".strip())
+
+
+class SubscriptionFailed(CentrifugoError):
+    """A subscription ended unsubscribed instead of subscribed (e.g. 103, 102, 2000)."""
+
+    def __init__(self, channel: str, code: int, reason: str) -> None:
+        self.channel = channel
+        self.code = code
+        self.reason = reason
+        from cfgo_tui.client.codes import describe  # noqa: PLC0415
+
+        info = describe(code)
+        super().__init__(f"{channel}: {code} {info.name}: {reason}. {info.hint}".strip())
