@@ -8,12 +8,14 @@ from cfgo_tui.localserver.binary import CentrifugoNotFound, find_centrifugo
 from cfgo_tui.localserver.centrifugo import CentrifugoServer, ServerStartError, config_path
 from cfgo_tui.localserver.ports import free_port
 from cfgo_tui.localserver.redis import RedisServer
+from cfgo_tui.localserver.token_endpoint import TokenEndpoint
 
 __all__ = [
     "CentrifugoNotFound",
     "CentrifugoServer",
     "RedisServer",
     "ServerStartError",
+    "TokenEndpoint",
     "config_path",
     "find_centrifugo",
     "free_port",
