@@ -1,0 +1,122 @@
+"""The effective profile as plain data with every secret replaced, for `cfgo-tui profiles show`
+and debug output."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from cfgo_tui.config.models import (
+    CommandAuth,
+    EndpointAuth,
+    EnvAuth,
+    HmacAuth,
+    Profile,
+    SubTokenEndpoint,
+    SubTokenHmac,
+    TokenAuth,
+)
+
+REDACTED = "<redacted>"
+_SECRET_WORDS = ("auth", "token", "key", "secret", "cookie", "session", "password", "sign")
+
+
+def is_secret_name(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
+
+
+def redact_url(url: str) -> str:
+    """Hide a password in the URL and secret-looking query parameters."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", f":{REDACTED}@")
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(key, REDACTED if is_secret_name(key) else value) for key, value in pairs], safe="<>"
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {key: REDACTED if is_secret_name(key) else value for key, value in headers.items()}
+
+
+def _auth(profile: Profile) -> Any:
+    auth = profile.auth
+    if auth is None:
+        return None
+    if isinstance(auth, TokenAuth):
+        return {"token": REDACTED}
+    if isinstance(auth, EnvAuth):
+        return {"env": auth.variable}
+    if isinstance(auth, CommandAuth):
+        return {"command": list(auth.argv)}
+    if isinstance(auth, EndpointAuth):
+        return {
+            "endpoint": {
+                "url": redact_url(auth.url),
+                "method": auth.method,
+                "headers": redact_headers(auth.headers),
+            }
+        }
+    assert isinstance(auth, HmacAuth)
+    return {"hmac": {"secret": REDACTED, "user": auth.user, "ttl": auth.ttl, "info": auth.info}}
+
+
+def _sub_tokens(profile: Profile) -> Any:
+    subs = profile.subscription_tokens
+    if subs is None:
+        return None
+    if isinstance(subs, SubTokenEndpoint):
+        return {"endpoint": {"url": redact_url(subs.url), "headers": redact_headers(subs.headers)}}
+    assert isinstance(subs, SubTokenHmac)
+    return {
+        "hmac": {
+            "secret": REDACTED,
+            "user": subs.user,
+            "ttl": subs.ttl,
+            "info": subs.info,
+            "bind_client": subs.bind_client,
+        }
+    }
+
+
+def profile_to_dict(profile: Profile) -> dict[str, Any]:
+    """Every field of the effective profile (defaults filled in), secrets redacted; shaped like
+    the YAML a user writes, so it can be pasted back (after putting the secrets in)."""
+    return {
+        "url": [redact_url(url) for url in profile.urls]
+        if len(profile.urls) > 1
+        else redact_url(profile.url),
+        "api": {
+            "url": redact_url(profile.api.url),
+            "key": REDACTED if profile.api.key else None,
+        },
+        "auth": _auth(profile),
+        "subscription_tokens": _sub_tokens(profile),
+        "user": profile.user,
+        "channels": [
+            {key: value for key, value in dataclasses.asdict(spec).items()}
+            for spec in profile.channels
+        ],
+        "tls": {
+            "verify": profile.tls.verify,
+            "ca_file": str(profile.tls.ca_file) if isinstance(profile.tls.ca_file, Path) else None,
+        },
+        "headers": redact_headers(profile.headers),
+        "reconnect": {
+            "min_delay": profile.min_reconnect_delay,
+            "max_delay": profile.max_reconnect_delay,
+        },
+        "max_server_ping_delay": profile.max_server_ping_delay,
+        "timeout": profile.timeout,
+        "retention": profile.retention,
+        "theme": profile.theme,
+        "keymap": dict(profile.keymap),
+    }
