@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
 
 ALGORITHM = "HS256"
+
+
+@contextmanager
+def _short_keys_allowed() -> Iterator[None]:
+    """Centrifugo accepts HMAC secrets of any length; PyJWT's warning about short keys would
+    only clutter a terminal (and mention nothing the user can act on here)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*HMAC key.*", category=UserWarning)
+        yield
 
 
 class TokenError(ValueError):
@@ -44,7 +56,8 @@ def mint_connection_token(
         claims["info"] = info
     if channels:
         claims["channels"] = list(channels)
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    with _short_keys_allowed():
+        return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def mint_subscription_token(
@@ -69,7 +82,8 @@ def mint_subscription_token(
         claims["client"] = client
     if info is not None:
         claims["info"] = info
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    with _short_keys_allowed():
+        return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -97,19 +111,20 @@ def verify_signature(token: str, secret: str) -> bool:
     """Whether `token` is signed with `secret` (HS256/384/512). Expiry is not checked here:
     `explain_token` reports it separately so a user sees both facts."""
     try:
-        jwt.decode(
-            token.strip(),
-            secret,
-            algorithms=["HS256", "HS384", "HS512"],
-            options={
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-                "verify_aud": False,
-                "verify_iss": False,
-                "verify_sub": False,
-            },
-        )
+        with _short_keys_allowed():
+            jwt.decode(
+                token.strip(),
+                secret,
+                algorithms=["HS256", "HS384", "HS512"],
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "verify_aud": False,
+                    "verify_iss": False,
+                    "verify_sub": False,
+                },
+            )
     except jwt.InvalidTokenError:
         return False
     return True
