@@ -1,5 +1,6 @@
 """cfgo-tui's asyncio Centrifugo client (protocol v2, JSON, Centrifugo v6). No Textual here."""
 
+from cfgo_tui.client.client import Client, ClientState
 from cfgo_tui.client.codes import CODES, CodeInfo, describe
 from cfgo_tui.client.errors import (
     CentrifugoError,
@@ -18,9 +19,11 @@ from cfgo_tui.client.events import (
     ErrorEvent,
     Event,
     FrameEvent,
+    HistoryResult,
     JoinEvent,
     LeaveEvent,
     MessageEvent,
+    PresenceStats,
     PublicationEvent,
     RefreshEvent,
     StreamPosition,
@@ -28,11 +31,15 @@ from cfgo_tui.client.events import (
     SubscribingEvent,
     UnsubscribedEvent,
 )
+from cfgo_tui.client.redact import redact, register_secret
+from cfgo_tui.client.subscription import Subscription, SubscriptionState
 
 __all__ = [
     "CODES",
     "CentrifugoError",
+    "Client",
     "ClientInfo",
+    "ClientState",
     "CodeInfo",
     "CommandTimeout",
     "ConnectFailed",
@@ -42,18 +49,24 @@ __all__ = [
     "ErrorEvent",
     "Event",
     "FrameEvent",
+    "HistoryResult",
     "JoinEvent",
     "LeaveEvent",
     "MessageEvent",
     "NotConnected",
+    "PresenceStats",
     "PublicationEvent",
     "RefreshEvent",
     "ReplyError",
     "StreamPosition",
     "SubscribedEvent",
     "SubscribingEvent",
+    "Subscription",
     "SubscriptionFailed",
+    "SubscriptionState",
     "Unauthorized",
     "UnsubscribedEvent",
     "describe",
+    "redact",
+    "register_secret",
 ]

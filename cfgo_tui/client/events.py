@@ -50,6 +50,8 @@ class ConnectedEvent(Event):
     expires: bool = False
     ttl: int = 0
     data: Any = None
+    url: str = ""  # which server answered (a list of URLs fails over between them)
+    ping: int = 0  # server ping interval in seconds (0: the server sends no pings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ class SubscribingEvent(Event):
     channel: str
     code: int = 0
     reason: str = ""
+    server_side: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,28 @@ class FrameEvent(Event):
     direction: Literal["in", "out"]
     text: str
     time: float
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceStats:
+    """`presence_stats(channel)`: how many connections and distinct users are in the channel."""
+
+    num_clients: int
+    num_users: int
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    """A page of a channel's history and the position of the stream's top (newest offset)."""
+
+    channel: str
+    publications: list[PublicationEvent]
+    offset: int
+    epoch: str
+
+    @property
+    def position(self) -> StreamPosition:
+        return StreamPosition(self.offset, self.epoch)
 
 
 EVENT_TYPES: tuple[type[Event], ...] = (
