@@ -10,6 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+
+def _redacted(url: str) -> str:
+    from cfgo_tui.config.redact import redact_url  # noqa: PLC0415 - redact imports this module
+
+    return redact_url(url)
+
+
 DEFAULT_URL = "ws://127.0.0.1:8000/connection/websocket"
 DEFAULT_RETENTION = 10_000
 DEFAULT_TOKEN_TTL = 3600
@@ -22,6 +29,9 @@ class ApiSettings:
 
     url: str
     key: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"ApiSettings(url={_redacted(self.url)!r}, key={'<set>' if self.key else None})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +65,9 @@ class EndpointAuth:
     method: str = "POST"
     headers: dict[str, str] = field(default_factory=dict, repr=False)
 
+    def __repr__(self) -> str:
+        return f"EndpointAuth(url={_redacted(self.url)!r}, method={self.method!r})"
+
 
 @dataclass(frozen=True, slots=True)
 class HmacAuth:
@@ -77,6 +90,9 @@ class SubTokenEndpoint:
 
     url: str
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        return f"SubTokenEndpoint(url={_redacted(self.url)!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +170,11 @@ class Profile:
     def url(self) -> str:
         """The first (primary) websocket URL."""
         return self.urls[0]
+
+    def __repr__(self) -> str:
+        from cfgo_tui.config.redact import profile_to_dict  # noqa: PLC0415
+
+        return f"Profile(name={self.name!r}, {profile_to_dict(self)!r})"
 
 
 @dataclass(frozen=True, slots=True)

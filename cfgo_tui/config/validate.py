@@ -68,9 +68,9 @@ def describe(value: Any) -> str:
         shown = value if len(value) <= 60 else value[:57] + "..."
         return f'the string "{shown}"'
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     return f"a {type(value).__name__}"
 
 
@@ -154,9 +154,9 @@ class Reader:
         return result
 
     def url(self, value: Any, path: KeyPath, schemes: tuple[str, ...]) -> str:
-        names = " or ".join(f"{scheme}://" for scheme in schemes)
+        names = "URL starting with " + " or ".join(f"{scheme}://" for scheme in schemes)
         if not isinstance(value, str):
-            raise self.expect(path, f"a {names} URL", value)
+            raise self.expect(path, f"a {names}", value)
         parts = urlsplit(value.strip())
         if parts.scheme not in schemes:
             hint = ""
@@ -164,7 +164,7 @@ class Reader:
             if swapped in schemes:
                 fixed = urlunsplit((swapped, *parts[1:]))
                 hint = f"; did you mean {fixed}?"
-            raise self.fail(path, f"expected a {names} URL, found {describe(value)}{hint}")
+            raise self.fail(path, f"expected a {names}, found {describe(value)}{hint}")
         try:
             port = parts.port
         except ValueError:

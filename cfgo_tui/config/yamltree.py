@@ -77,6 +77,10 @@ def _yaml_error(error: yaml.MarkedYAMLError, file: Path | None) -> ConfigError:
     column = f", column {mark.column + 1}" if mark is not None else ""
     problem = error.problem or "syntax error"
     context = f" ({error.context})" if error.context else ""
+    if "'\\t'" in problem:
+        context = " (indent with spaces: YAML does not allow tabs)"
+    elif "<block" in problem:
+        context = f"{context}; check the indentation of this line and the one above"
     if "expected a single document" in problem or "but found another document" in problem:
         problem = "more than one YAML document (`---`): put every profile in one document"
         context = ""
