@@ -4,13 +4,19 @@ debug log, and turning client/API failures into one clean line with the right ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cfgo_tui.cli.errors import CliError, UsageError
 from cfgo_tui.client.redact import redact, register_secret
-from cfgo_tui.config.models import Profile
+from cfgo_tui.config.models import ChannelSpec, Profile
+
+if TYPE_CHECKING:
+    from cfgo_tui.api import ApiClient
+    from cfgo_tui.client.client import Client
 
 Subparsers = Any  # argparse's _SubParsersAction is private; this is what `register` receives
 
@@ -95,15 +101,59 @@ def setup_debug_log(args: argparse.Namespace) -> Path | None:
     return path
 
 
-def require_api_key(profile: Profile, what: str) -> None:
-    if not profile.api.key:
-        raise UsageError(
-            f"{what} needs the server HTTP API, and profile `{profile.name}` has no `api.key` "
-            "(the server's `http_api.key`)"
-        )
-
-
 def failure(error: BaseException, *, action: str) -> CliError:
     """A client or API error as a one-line CliError (exit 1) with the code's name and hint."""
     text = str(error) or type(error).__name__
     return CliError(f"{action}: {text}")
+
+
+def channel_spec(profile: Profile, channel: str, *, recover: bool = True) -> ChannelSpec:
+    """The profile's options for `channel` when it lists it, else defaults (recovery asked for,
+    so a reconnect loses nothing where the namespace allows it)."""
+    for spec in profile.channels:
+        if spec.name == channel:
+            return spec
+    return ChannelSpec(channel, recover=recover)
+
+
+def make_client_for(profile: Profile) -> Client:
+    from cfgo_tui.config.factory import make_client  # noqa: PLC0415
+
+    client: Client = make_client(profile)
+    return client
+
+
+def make_api_for(profile: Profile, what: str) -> ApiClient:
+    from cfgo_tui.config.factory import make_api  # noqa: PLC0415
+
+    api = make_api(profile)
+    if api is None:
+        raise UsageError(
+            f"{what} needs the server HTTP API, and profile `{profile.name}` has no `api.key` "
+            "(the server's `http_api.key`)"
+        )
+    return api
+
+
+@contextlib.asynccontextmanager
+async def connected_client(profile: Profile) -> AsyncIterator[Client]:
+    """A connected client, disconnected on the way out. A connect that cannot succeed within the
+    profile's timeout (a few attempts) is a clean failure, not an endless retry."""
+    client = make_client_for(profile)
+    try:
+        await client.connect(timeout=max(profile.timeout, 1.0) * 2)
+        yield client
+    finally:
+        await client.disconnect()
+
+
+@contextlib.contextmanager
+def reported(action: str) -> Iterator[None]:
+    """Client and API failures inside become one-line CliErrors (exit 1) naming `action`."""
+    from cfgo_tui.api import ApiFailure  # noqa: PLC0415
+    from cfgo_tui.client.errors import CentrifugoError  # noqa: PLC0415
+
+    try:
+        yield
+    except (CentrifugoError, ApiFailure) as error:
+        raise failure(error, action=action) from None

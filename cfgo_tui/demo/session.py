@@ -6,6 +6,7 @@ Secrets are fresh for every run and travel to the children through the environme
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import subprocess
@@ -24,7 +25,7 @@ from cfgo_tui.config.models import (
     SubTokenEndpoint,
 )
 from cfgo_tui.demo.channels import ARCHIVE, CHAT, DEMO_USER, TICKER, VAULT
-from cfgo_tui.demo.traffic import API_KEY_ENV, SECRET_ENV
+from cfgo_tui.demo.traffic import API_KEY_ENV, SECRET_ENV, backfill_archive
 from cfgo_tui.localserver import CentrifugoServer, TokenEndpoint
 from cfgo_tui.localserver.processes import reap, spawn
 
@@ -57,16 +58,17 @@ class DemoSession:
 
     def start(self) -> DemoSession:
         try:
-            self._start_server()
+            server = self._start_server()
             self._start_endpoint()
+            asyncio.run(backfill_archive(server.api_url, self.api_key))
             self._start_traffic()
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _start_server(self) -> None:
-        self.server = CentrifugoServer(
+    def _start_server(self) -> CentrifugoServer:
+        server = self.server = CentrifugoServer(
             "demo",
             port=self.port,
             workdir=self.workdir,
@@ -75,8 +77,9 @@ class DemoSession:
                 "CENTRIFUGO_HTTP_API_KEY": self.api_key,
             },
         )
-        self.server.start()
-        self.started.append(Started("centrifugo", self.server.pid, self.server.ws_url))
+        server.start()
+        self.started.append(Started("centrifugo", server.pid, server.ws_url))
+        return server
 
     def _start_endpoint(self) -> None:
         self.endpoint = TokenEndpoint(self.secret, user=DEMO_USER).start()

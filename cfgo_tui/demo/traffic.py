@@ -102,15 +102,17 @@ async def archive(publish: Publish, interval: float) -> None:
     await _every(interval, entry)
 
 
-async def backfill_archive(api: ApiClient) -> None:
-    """Give the archive a history to page through before anyone looks at it (one API batch)."""
+async def backfill_archive(api_url: str, api_key: str) -> None:
+    """Give the archive a history to page through before anyone looks at it (one API batch).
+    The demo runs this before it says it is ready, so the history is there from the start."""
     commands = [
         {"publish": {"channel": ARCHIVE, "data": {"entry": n, "text": f"archived line {n}"}}}
         for n in range(ARCHIVE_BACKFILL)
     ]
-    for reply in await api.batch(commands):
-        if isinstance(reply, Exception):
-            raise reply
+    async with ApiClient(api_url, api_key) as api:
+        for reply in await api.batch(commands):
+            if isinstance(reply, Exception):
+                raise reply
 
 
 async def chat_user(settings: TrafficSettings, user: str, name: str, rng: random.Random) -> None:
@@ -163,7 +165,6 @@ async def run_traffic(settings: TrafficSettings, stop: asyncio.Event) -> None:
         async def publish(channel: str, data: Any) -> None:
             await api.publish(channel, data)
 
-        await backfill_archive(api)
         tasks = [
             asyncio.create_task(ticker(publish, settings.ticker_interval, rng)),
             asyncio.create_task(vault(publish, settings.vault_interval, rng)),

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from cfgo_tui.demo.channels import ARCHIVE, ARCHIVE_BACKFILL, CHAT, DEMO_CHANNELS, VAULT
+from cfgo_tui.demo.channels import ARCHIVE, ARCHIVE_BACKFILL, CHAT, DEMO_CHANNELS, DEMO_USER, VAULT
 from cfgo_tui.tokens import mint_connection_token
 
 CFGO = [sys.executable, "-m", "cfgo_tui.cli.main"]
@@ -79,7 +79,7 @@ async def test_demo_headless_traffic_on_every_channel_and_clean_stop(tmp_path: P
 
         seen: dict[str, list[Any]] = {channel: [] for channel in DEMO_CHANNELS}
         live = asyncio.Event()
-        client = Client(profile["url"], token=mint_connection_token(secret, "watcher"))
+        client = Client(profile["url"], token=mint_connection_token(secret, DEMO_USER))
 
         def on_publication(event: Any) -> None:
             if not event.recovered:

@@ -1,0 +1,219 @@
+"""`cfgo-tui tail CHANNEL...`: publications as NDJSON on stdout, live, across reconnects.
+
+Gapless by construction: the client resubscribes with recovery after every reconnect and
+delivers recovered publications before live ones, each once. `--history N` prints the last N from
+history, then subscribes from the top of that page (`since`), so what was published in between
+arrives as recovered publications: no gap, no duplicate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from cfgo_tui.cli.common import (
+    Subparsers,
+    add_command,
+    channel_spec,
+    load_profile,
+    make_client_for,
+    reported,
+    setup_debug_log,
+)
+from cfgo_tui.cli.errors import CliError, UsageError
+from cfgo_tui.cli.output import (
+    FORMATS,
+    OutputClosed,
+    Printer,
+    event_record,
+    note,
+    publication_record,
+)
+from cfgo_tui.cli.parsing import non_negative_float, position_arg, positive_int
+from cfgo_tui.client.codes import describe
+from cfgo_tui.client.events import (
+    ConnectedEvent,
+    ConnectingEvent,
+    DisconnectedEvent,
+    Event,
+    FrameEvent,
+    PublicationEvent,
+    StreamPosition,
+    SubscribedEvent,
+    UnsubscribedEvent,
+)
+from cfgo_tui.config.factory import subscribe_options
+from cfgo_tui.config.models import Profile
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = add_command(
+        subparsers,
+        "tail",
+        "print publications of channels as they arrive (NDJSON)",
+        "Subscribe to CHANNEL... and print one JSON object per publication on stdout (channel, "
+        "offset, data, info, tags, time, recovered), flushed per line so `| jq` works live. "
+        "Reconnects and recovers by itself, saying so on stderr.",
+    )
+    parser.add_argument("channels", nargs="+", metavar="CHANNEL")
+    parser.add_argument("--count", type=positive_int, metavar="N", help="stop after N publications")
+    parser.add_argument(
+        "--timeout",
+        type=non_negative_float,
+        metavar="S",
+        help="stop after S seconds (with --count: fail if fewer than N arrived)",
+    )
+    parser.add_argument(
+        "--history",
+        type=positive_int,
+        metavar="N",
+        help="first print the last N publications of each channel, then continue live",
+    )
+    parser.add_argument(
+        "--since",
+        type=position_arg,
+        metavar="OFFSET:EPOCH",
+        help="start after this stream position (recovers what came after it)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="ndjson", help="output format")
+    parser.add_argument(
+        "--events",
+        action="store_true",
+        help="also print state changes, join/leave and errors as lines with an `event` key",
+    )
+    parser.set_defaults(handler=run)
+
+
+@dataclass
+class _Tail:
+    """What the handlers share: the printer, the count, and how the run ends."""
+
+    printer: Printer
+    events: bool
+    count: int | None
+    channels: set[str]
+    printed: int = 0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    failure: str | None = None
+    lost_connection: bool = False
+
+    def publication(self, event: PublicationEvent, *, source: str | None = None) -> None:
+        if self.done.is_set():
+            return
+        record = publication_record(event, source=source)
+        if self.events:
+            record = {"event": "publication", **record}
+        self._emit(record)
+        self.printed += 1
+        if self.count is not None and self.printed >= self.count:
+            self.done.set()
+
+    def _emit(self, record: dict[str, Any]) -> None:
+        try:
+            self.printer.emit(record)
+        except OutputClosed:
+            self.done.set()
+
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, PublicationEvent):
+            self.publication(event)
+            return
+        if isinstance(event, FrameEvent):
+            return
+        self._status(event)
+        if self.events and not self.done.is_set():
+            record = event_record(event)
+            if record is not None:
+                self._emit(record)
+
+    def _status(self, event: Event) -> None:
+        """Reconnects and losses are worth a line on stderr even without --events."""
+        if isinstance(event, ConnectingEvent) and event.code != 0:
+            self.lost_connection = True
+            note(
+                f"connection lost ({describe(event.code).label()}: {event.reason}); "
+                f"reconnecting in {event.delay:.1f}s"
+            )
+        elif isinstance(event, ConnectedEvent) and self.lost_connection:
+            self.lost_connection = False
+            note("reconnected")
+        elif isinstance(event, SubscribedEvent) and event.channel in self.channels:
+            if event.state_lost:
+                note(
+                    f"{event.channel}: could not recover what was missed while disconnected "
+                    "(history too short or stream reset): publications may be missing here"
+                )
+            elif event.was_recovering:
+                note(f"{event.channel}: recovered {event.recovered_count} missed publications")
+        elif isinstance(event, UnsubscribedEvent) and event.channel in self.channels:
+            info = describe(event.code)
+            if not info.retry:
+                self.fail(f"{event.channel}: unsubscribed: {info.label()}: {event.reason}")
+        elif isinstance(event, DisconnectedEvent) and not self.done.is_set():
+            self.fail(f"disconnected: {describe(event.code).label()}: {event.reason}")
+
+    def fail(self, message: str) -> None:
+        if self.failure is None:
+            self.failure = message
+        self.done.set()
+
+
+async def _subscribe_all(
+    client: Any, profile: Profile, args: argparse.Namespace, tail: _Tail
+) -> None:
+    for channel in args.channels:
+        spec = channel_spec(profile, channel)
+        options = subscribe_options(profile, spec, client)
+        since: StreamPosition | None = args.since
+        if args.history:
+            page = await client.history(channel, limit=args.history, reverse=True)
+            for pub in reversed(page.publications):
+                tail.publication(pub, source="history")
+            since = StreamPosition(page.offset, page.epoch)
+        if since is not None:
+            options["since"] = since
+            options["recoverable"] = True
+        await client.subscribe(channel, **options)
+
+
+async def run(args: argparse.Namespace) -> int:
+    profile = load_profile(args)
+    setup_debug_log(args)
+    if args.since is not None and args.history:
+        raise UsageError("--since and --history both choose where to start: use one of them")
+    tail = _Tail(Printer(args.format), args.events, args.count, set(args.channels))
+    client = make_client_for(profile)
+    client.on("*", tail.on_event)
+    try:
+        with reported("tail"):
+            await client.connect(timeout=max(profile.timeout, 1.0) * 2)
+            await _subscribe_all(client, profile, args, tail)
+        try:
+            async with asyncio.timeout(args.timeout):
+                await tail.done.wait()
+        except TimeoutError:
+            if args.count is not None:
+                raise CliError(
+                    f"tail: {tail.printed} of {args.count} publications within {args.timeout:g}s"
+                ) from None
+    finally:
+        await client.disconnect()
+    if tail.failure:
+        raise CliError(f"tail: {tail.failure}")
+    _quiet_closed_stdout()
+    return 0
+
+
+def _quiet_closed_stdout() -> None:
+    """After `| head` closed the pipe, the interpreter's final flush would print a traceback."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,248 @@
+"""`cfgo-tui tail` against the real server: exactly what the API published, in order."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cfgo_tui.cli.main import main
+from cfgo_tui.localserver import CentrifugoServer
+
+CFGO = [sys.executable, "-m", "cfgo_tui.cli.main"]
+
+
+def _api(server: CentrifugoServer, method: str, params: dict) -> dict:
+    reply = httpx.post(
+        f"{server.api_url}/{method}",
+        headers={"X-API-Key": server.api_key},
+        json=params,
+        trust_env=False,
+    )
+    reply.raise_for_status()
+    body = reply.json()
+    assert "error" not in body, body
+    return body["result"]
+
+
+def _finish(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[str, str]:
+    """The rest of the output, read through the same buffered pipes the test already read from
+    (`communicate()` reads the raw descriptors and would lose what is buffered)."""
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait(timeout=timeout)
+    return out, err
+
+
+def _lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_tail_count_receives_exactly_what_the_api_published_in_order(
+    centrifugo: CentrifugoServer, good_config: Path, unique: str
+):
+    channel = f"chat:tail-{unique}"
+    payloads = [{"n": n, "text": f"message {n}"} for n in range(20)]
+    proc = subprocess.Popen(
+        [
+            *CFGO,
+            "-c",
+            str(good_config),
+            "tail",
+            channel,
+            "--count",
+            "20",
+            "--events",
+            "--timeout",
+            "30",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    # Publish once tail reports its subscription (an event line), not after a guessed delay.
+    for line in proc.stdout:
+        record = json.loads(line)
+        if record.get("event") == "subscribed" and record["channel"] == channel:
+            break
+    for payload in payloads:
+        _api(centrifugo, "publish", {"channel": channel, "data": payload, "tags": {"k": "v"}})
+    out, err = _finish(proc)
+    assert proc.returncode == 0, err
+    pubs = [r for r in _lines(out) if r.get("event") == "publication"]
+    assert [p["data"] for p in pubs] == payloads
+    assert [p["offset"] for p in pubs] == list(range(1, 21))
+    first = pubs[0]
+    assert first["channel"] == channel
+    assert first["tags"] == {"k": "v"}
+    assert first["recovered"] is False
+    assert first["info"] is None  # API publications have no publisher
+    assert set(first) >= {"channel", "offset", "data", "info", "tags", "time", "recovered"}
+
+
+def test_tail_history_then_live_without_gap_or_duplicate(
+    centrifugo: CentrifugoServer, good_config: Path, unique: str
+):
+    channel = f"chat:hist-{unique}"
+    for n in range(10):
+        _api(centrifugo, "publish", {"channel": channel, "data": {"n": n}})
+    argv = ["tail", channel, "--history", "4", "--count", "9", "--events", "--timeout", "30"]
+    proc = subprocess.Popen(
+        [*CFGO, "-c", str(good_config), *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    records = []
+    for line in proc.stdout:
+        records.append(json.loads(line))
+        if records[-1].get("event") == "subscribed" and records[-1]["channel"] == channel:
+            break
+    for n in range(10, 15):
+        _api(centrifugo, "publish", {"channel": channel, "data": {"n": n}})
+    out, err = _finish(proc)
+    assert proc.returncode == 0, err
+    pubs = [r for r in records + _lines(out) if r.get("event") == "publication"]
+    assert [r["data"]["n"] for r in pubs] == list(range(6, 15))
+    assert [r["offset"] for r in pubs] == list(range(7, 16))
+    assert [r.get("source") for r in pubs] == ["history"] * 4 + [None] * 5
+
+
+def test_tail_since_recovers_from_a_position(
+    centrifugo: CentrifugoServer, good_config: Path, unique: str, capsys: pytest.CaptureFixture[str]
+):
+    channel = f"chat:since-{unique}"
+    epoch = ""
+    for n in range(6):
+        epoch = _api(centrifugo, "publish", {"channel": channel, "data": {"n": n}})["epoch"]
+    code = main(["-c", str(good_config), "tail", channel, "--since", f"3:{epoch}", "--count", "3"])
+    records = _lines(capsys.readouterr().out)
+    assert code == 0
+    assert [r["offset"] for r in records] == [4, 5, 6]
+    assert all(r["recovered"] for r in records)
+
+
+def test_tail_timeout_with_count_not_reached_fails_cleanly(
+    good_config: Path, unique: str, capsys: pytest.CaptureFixture[str]
+):
+    code = main(
+        ["-c", str(good_config), "tail", f"chat:quiet-{unique}", "--count", "1", "--timeout", "0.2"]
+    )
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "0 of 1 publications" in captured.err
+    assert captured.out == ""
+
+
+def test_tail_unknown_namespace_names_the_code(
+    good_config: Path, unique: str, capsys: pytest.CaptureFixture[str]
+):
+    code = main(["-c", str(good_config), "tail", f"nope:{unique}", "--count", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "102 unknown channel" in err
+    assert "Traceback" not in err
+
+
+def test_tail_pretty_format_is_one_readable_line(
+    centrifugo: CentrifugoServer, good_config: Path, unique: str, capsys: pytest.CaptureFixture[str]
+):
+    channel = f"chat:pretty-{unique}"
+    _api(centrifugo, "publish", {"channel": channel, "data": {"text": "hello"}})
+    code = main(
+        [
+            "-c",
+            str(good_config),
+            "tail",
+            channel,
+            "--history",
+            "1",
+            "--count",
+            "1",
+            "--format",
+            "pretty",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"{channel} #1 api" in out
+    assert '{"text":"hello"}' in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["tail", "x", "--since", "nope"], "expected OFFSET:EPOCH"),
+        (["tail", "x", "--count", "0"], "not a whole number >= 1"),
+        (["tail", "x", "--format", "xml"], "invalid choice"),
+    ],
+)
+def test_tail_bad_arguments_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_tail_missing_profile_is_a_config_error(
+    good_config: Path, capsys: pytest.CaptureFixture[str]
+):
+    code = main(["-c", str(good_config), "-p", "nosuch", "tail", "x"])
+    assert code == 2
+    assert "nosuch" in capsys.readouterr().err
+
+
+def test_tail_is_gapless_across_a_forced_reconnect(
+    centrifugo: CentrifugoServer, write_config, make_profile, unique: str
+):
+    user = f"tail-{unique}"
+    config = write_config(
+        solo=make_profile(
+            centrifugo, user=user, auth={"hmac": {"secret": centrifugo.hmac_secret, "user": user}}
+        )
+    )
+    channel = f"chat:gapless-{unique}"
+    proc = subprocess.Popen(
+        [*CFGO, "-c", str(config), "tail", channel, "--count", "30", "--events", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    records = []
+
+    def read_until(event: str) -> None:
+        for line in proc.stdout:
+            records.append(json.loads(line))
+            if records[-1].get("event") == event and records[-1].get("channel") in (None, channel):
+                return
+        raise AssertionError(f"tail ended before {event}")
+
+    read_until("subscribed")
+    for n in range(10):
+        _api(centrifugo, "publish", {"channel": channel, "data": {"n": n}})
+    # 4000-4499: an application code that tells the client to reconnect.
+    _api(centrifugo, "disconnect", {"user": user, "disconnect": {"code": 4000, "reason": "test"}})
+    for n in range(10, 20):
+        _api(centrifugo, "publish", {"channel": channel, "data": {"n": n}})
+    read_until("connected")
+    for n in range(20, 30):
+        _api(centrifugo, "publish", {"channel": channel, "data": {"n": n}})
+    out, err = _finish(proc)
+    assert proc.returncode == 0, err
+    pubs = [r for r in records + _lines(out) if r.get("event") == "publication"]
+    assert [r["data"]["n"] for r in pubs] == list(range(30)), (
+        "\n".join(map(json.dumps, records)) + out + err
+    )
+    assert [r["offset"] for r in pubs] == list(range(1, 31))
+    assert "connection lost (4000" in err
+    assert "reconnected" in err
