@@ -38,6 +38,7 @@ from cfgo_tui.tokens import mint_connection_token, mint_subscription_token
 
 if TYPE_CHECKING:
     from cfgo_tui.api import ApiClient
+    from cfgo_tui.client import Client
 
 ConnectionTokenSource = Callable[[], Awaitable[str | None]]
 SubscriptionTokenSource = Callable[[str], Awaitable[str]]
@@ -231,20 +232,20 @@ def subscribe_options(profile: Profile, spec: ChannelSpec, client: Any) -> dict[
     return options
 
 
-def make_client(profile: Profile, *, name: str = "cfgo-tui", data: Any = None) -> Any:
+def make_client(profile: Profile, *, name: str = "cfgo-tui", data: Any = None) -> Client:
     """A `cfgo_tui.client.Client` for the profile (not connected yet): its url(s), token
     (a literal token is passed as `token`, every other auth as `get_token`), upgrade headers,
     TLS context, timeout, reconnect delays and ping delay."""
-    from cfgo_tui import client as client_module  # noqa: PLC0415 - written in parallel
+    # Imported here so that loading a profile does not pull in websockets/orjson.
+    from cfgo_tui.client import Client  # noqa: PLC0415
 
-    client_class = client_module.Client  # type: ignore[attr-defined]
     token: str | None = None
     get_token: ConnectionTokenSource | None = None
     if isinstance(profile.auth, TokenAuth):
         token = profile.auth.token
     elif profile.auth is not None:
         get_token = connection_token_source(profile)
-    return client_class(
+    return Client(
         list(profile.urls) if len(profile.urls) > 1 else profile.url,
         token=token,
         get_token=get_token,
