@@ -1,0 +1,129 @@
+"""Reconnects, recovery, state loss and stalled-server detection against real Centrifugo."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from client_helpers import Events, api_async, mint
+
+from cfgo_tui.client import Client, ClientState
+
+
+async def _publisher(server, channel: str, stop: asyncio.Event, sent: list[int]) -> None:
+    n = 0
+    while not stop.is_set():
+        n += 1
+        await api_async(server, "publish", {"channel": channel, "data": {"n": n}})
+        sent.append(n)
+        await asyncio.sleep(0)  # let the client's reader run between publications
+
+
+async def test_force_reconnect_recovers_gapless(centrifugo, unique):
+    channel = f"chat:recover-{unique}"
+    client = Client(
+        centrifugo.ws_url, token=mint(centrifugo, f"rec-{unique}"), min_reconnect_delay=0.1
+    )
+    events = Events(client)
+    offsets: list[int] = []
+    client.on("publication", lambda e: offsets.append(e.offset))
+    await client.connect()
+    await client.subscribe(channel)
+    stop = asyncio.Event()
+    sent: list[int] = []
+    publisher = asyncio.ensure_future(_publisher(centrifugo, channel, stop, sent))
+    try:
+        await events.wait_count("publication", 20)
+        await api_async(
+            centrifugo,
+            "disconnect",
+            {"user": f"rec-{unique}", "disconnect": {"code": 3011, "reason": "test reconnect"}},
+        )
+        connecting = await events.wait_for("connecting", lambda e: e.code == 3011)
+        assert connecting.reason == "test reconnect" and connecting.attempt == 1
+        resubscribed = await events.wait_for("subscribed", lambda e: e.was_recovering)
+        assert resubscribed.recovered
+        count = len(offsets)
+        await events.wait_count("publication", count + 20)
+    finally:
+        stop.set()
+        await publisher
+    top = (await client.history(channel, limit=0)).offset
+    await events.wait_for("publication", lambda e: e.offset == top)
+    await client.disconnect()
+    assert offsets == list(range(1, top + 1))  # gapless, in order, no duplicates
+    assert any(e.recovered for e in events.of("publication"))
+
+
+async def test_memory_restart_reports_state_lost(fresh_centrifugo, unique):
+    server = fresh_centrifugo
+    channel = f"chat:lost-{unique}"
+    client = Client(server.ws_url, token=mint(server, "alice"), min_reconnect_delay=0.1)
+    events = Events(client)
+    await client.connect()
+    await client.subscribe(channel)
+    await client.publish(channel, {"n": 1})
+    await events.wait_for("publication")
+    old_epoch = client.subscriptions()[channel].position.epoch
+    await asyncio.to_thread(server.restart)
+    resubscribed = await events.wait_for("subscribed", lambda e: e.was_recovering, timeout=30)
+    assert resubscribed.state_lost and not resubscribed.recovered
+    assert resubscribed.position.epoch != old_epoch
+    assert any(e.where == "recover" for e in events.of("error"))
+    await client.publish(channel, {"n": 2})  # and carries on
+    pub = await events.wait_for("publication", lambda e: e.data == {"n": 2})
+    assert pub.offset == 1
+    await client.disconnect()
+
+
+async def test_paused_server_is_detected(fresh_centrifugo, unique):
+    server = fresh_centrifugo
+    client = Client(
+        server.ws_url,
+        token=mint(server, "alice"),
+        max_server_ping_delay=0.5,
+        min_reconnect_delay=0.1,
+        max_reconnect_delay=0.5,
+        timeout=1.0,
+    )
+    events = Events(client)
+    await client.connect()
+    server.pause()
+    try:
+        lost = await events.wait_for("connecting", lambda e: e.code == 2, timeout=20)
+        assert lost.reason == "no ping"
+        assert client.state is ClientState.CONNECTING
+    finally:
+        server.resume()
+    await events.wait_count("connected", 2, timeout=30)
+    assert client.state is ClientState.CONNECTED
+    await client.disconnect()
+
+
+async def test_terminal_code_from_server_api_stops(centrifugo, unique):
+    user = f"stop-{unique}"
+    client = Client(centrifugo.ws_url, token=mint(centrifugo, user), min_reconnect_delay=0.05)
+    events = Events(client)
+    await client.connect()
+    await api_async(centrifugo, "disconnect", {"user": user})
+    gone = await events.wait_for("disconnected")
+    assert gone.code == 3503
+    assert client.state is ClientState.DISCONNECTED
+    assert [e.code for e in events.of("connecting")] == [0]
+
+
+async def test_failover_to_second_url(centrifugo, unique):
+    dead = "ws://127.0.0.1:9/connection/websocket"
+    client = Client(
+        [dead, centrifugo.ws_url],
+        token=mint(centrifugo, "alice"),
+        min_reconnect_delay=0.05,
+        max_reconnect_delay=0.1,
+    )
+    events = Events(client)
+    async with asyncio.timeout(10):
+        await client.connect()
+    assert client.url == centrifugo.ws_url
+    assert any(e.where == "transport" for e in events.of("error"))
+    with contextlib.suppress(Exception):
+        await client.disconnect()

@@ -1,0 +1,110 @@
+"""Token flows: connection and subscription refresh, 109 on connect, Unauthorized from a source."""
+
+from __future__ import annotations
+
+import pytest
+from client_helpers import Events, mint
+
+from cfgo_tui.client import Client, SubscriptionFailed, SubscriptionState, Unauthorized
+
+
+async def test_connection_token_refreshed_without_disconnect(centrifugo):
+    calls = 0
+
+    async def get_token() -> str:
+        nonlocal calls
+        calls += 1
+        return mint(centrifugo, "alice", ttl=10)
+
+    client = Client(centrifugo.ws_url, get_token=get_token)
+    events = Events(client)
+    await client.connect()
+    connected = events.of("connected")[0]
+    assert connected.expires and 0 < connected.ttl <= 10
+    refresh = await events.wait_for("refresh", timeout=15)
+    assert refresh.channel is None and refresh.expires and refresh.ttl > 0
+    assert calls == 2
+    assert [e.name for e in events.items].count("connected") == 1
+    assert not events.of("connecting")[1:]
+    await client.disconnect()
+
+
+async def test_expired_token_at_connect_gets_a_new_one(centrifugo):
+    async def get_token() -> str:
+        return mint(centrifugo, "alice", ttl=60)
+
+    client = Client(centrifugo.ws_url, token=mint(centrifugo, "alice", ttl=-5), get_token=get_token)
+    events = Events(client)
+    await client.connect()
+    assert [e.code for e in events.of("error")] == [109]
+    assert [e.code for e in events.of("connecting")] == [0, 109]
+    await client.disconnect()
+
+
+async def test_connection_unauthorized_is_terminal(centrifugo):
+    from cfgo_tui.client import ConnectFailed
+
+    async def get_token() -> str:
+        raise Unauthorized("not allowed by your token endpoint (403)")
+
+    client = Client(centrifugo.ws_url, get_token=get_token)
+    with pytest.raises(ConnectFailed) as failure:
+        await client.connect()
+    assert "not allowed by your token endpoint (403)" in str(failure.value)
+
+
+async def test_subscription_token_refreshed_without_unsubscribe(centrifugo, unique):
+    channel = f"$secret:refresh-{unique}"
+    calls: list[str] = []
+
+    async def get_token(ch: str) -> str:
+        calls.append(ch)
+        return mint(centrifugo, "alice", ttl=4, channel=ch)
+
+    client = Client(centrifugo.ws_url, token=mint(centrifugo, "alice"))
+    events = Events(client)
+    await client.connect()
+    sub = await client.subscribe(channel, get_token=get_token)
+    subscribed = next(e for e in events.of("subscribed") if e.channel == channel)
+    assert subscribed.expires and 0 < subscribed.ttl <= 4
+    refresh = await events.wait_for("refresh", timeout=10)
+    assert refresh.channel == channel and refresh.expires
+    assert calls == [channel, channel]
+    assert sub.state is SubscriptionState.SUBSCRIBED
+    assert not events.of("unsubscribed")
+    assert len([e for e in events.of("subscribing") if e.channel == channel]) == 1
+    await client.disconnect()
+
+
+async def test_subscription_unauthorized_reason_reaches_the_event(make_client, unique):
+    async def get_token(ch: str) -> str:
+        raise Unauthorized("not allowed by your token endpoint (403)")
+
+    client = make_client("alice")
+    events = Events(client)
+    await client.connect()
+    with pytest.raises(SubscriptionFailed) as failure:
+        await client.subscribe(f"$secret:no-{unique}", get_token=get_token)
+    assert "not allowed by your token endpoint (403)" in str(failure.value)
+    unsub = events.of("unsubscribed")[0]
+    assert unsub.reason == "not allowed by your token endpoint (403)"
+
+
+async def test_anonymous_where_allowed(unique):
+    from cfgo_tui.localserver import CentrifugoServer
+
+    env = {"CENTRIFUGO_CLIENT_ALLOW_ANONYMOUS_CONNECT_WITHOUT_TOKEN": "true"}
+    with CentrifugoServer("test", env=env) as server:
+
+        async def no_token() -> None:
+            return None
+
+        client = Client(server.ws_url, get_token=no_token)
+        events = Events(client)
+        await client.connect()
+        channel = f"public:anon-{unique}"
+        await client.subscribe(channel)
+        await client.publish(channel, {"anon": True})
+        pub = await events.wait_for("publication")
+        assert pub.info is not None and pub.info.user == ""
+        await client.disconnect()

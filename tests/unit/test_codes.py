@@ -1,0 +1,57 @@
+"""The code table: names, retry rules and hints for every code a client can meet."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfgo_tui.client.codes import CODES, describe, reconnects
+from cfgo_tui.client.errors import ConnectFailed, ReplyError, SubscriptionFailed
+
+
+@pytest.mark.parametrize("code", [*range(100, 114), 2000, 2500, 2501, 2502])
+def test_protocol_codes_are_all_named(code):
+    info = CODES[code]
+    assert info.name and info.hint
+
+
+@pytest.mark.parametrize(
+    "code", [3001, 3004, 3005, 3006, 3008, 3009, 3010, 3011, 3012, 3013, 3014, 1000, 1001, 1006]
+)
+def test_reconnect_codes(code):
+    assert reconnects(code)
+
+
+@pytest.mark.parametrize("code", [*range(3500, 3510), 1009, 4500, 4999, 3999])
+def test_terminal_codes(code):
+    assert not reconnects(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "retry"), [(3200, True), (4000, True), (4499, True), (5000, True)]
+)
+def test_ranges_without_a_row(code, retry):
+    assert reconnects(code) is retry
+
+
+def test_unsubscribe_codes():
+    assert not describe(2000).retry
+    assert all(describe(c).retry for c in (2500, 2501, 2502, 2777))
+    assert not describe(2100).retry
+
+
+def test_application_error_range():
+    assert describe(450).name == "application error"
+
+
+def test_hint_for_presence_not_available():
+    err = ReplyError(108, "not available")
+    assert str(err).startswith("108 not available: not available.")
+    assert "presence: true" in str(err)
+
+
+def test_typed_errors_carry_name_and_hint():
+    assert "invalid token" in str(ConnectFailed(3500, "invalid token"))
+    assert "hmac_secret_key" in str(ConnectFailed(3500, "invalid token"))
+    failure = SubscriptionFailed("$secret:x", 103, "permission denied")
+    assert str(failure).startswith("$secret:x: 103 permission denied")
+    assert CODES[103].label() == "103 permission denied"
