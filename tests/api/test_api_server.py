@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import pytest
-import websockets
 
 from cfgo_tui.api import (
     UNAUTHORIZED_HINT,
@@ -15,6 +15,13 @@ from cfgo_tui.api import (
     ApiError,
     ApiProtocolError,
     ApiUnauthorized,
+)
+from cfgo_tui.client import (
+    Client,
+    DisconnectedEvent,
+    Event,
+    SubscribedEvent,
+    UnsubscribedEvent,
 )
 from cfgo_tui.localserver import CentrifugoServer, free_port
 from cfgo_tui.tokens import mint_connection_token
@@ -26,51 +33,43 @@ async def api(centrifugo: CentrifugoServer):
         yield client
 
 
-class RawConnection:
-    """A minimal protocol speaker for server-side effects (until tests use cfgo_tui.client)."""
+class Recorder:
+    """Collects a client's events; `wait(predicate)` awaits one matching event."""
 
-    def __init__(self, ws: websockets.ClientConnection) -> None:
-        self.ws = ws
-        self.next_id = 0
-        self.pushes: list[dict] = []
-        self.client_id = ""
+    def __init__(self, client: Client) -> None:
+        self.events: list[Event] = []
+        self._changed = asyncio.Event()
+        client.on("*", self._record)
 
-    async def command(self, method: str, params: dict) -> dict:
-        self.next_id += 1
-        await self.ws.send(json.dumps({"id": self.next_id, method: params}))
+    def _record(self, event: Event) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    async def wait(self, predicate: Callable[[Event], bool]) -> Event:
         async with asyncio.timeout(5):
             while True:
-                for line in str(await self.ws.recv()).strip().split("\n"):
-                    reply = json.loads(line)
-                    if reply.get("id") == self.next_id:
-                        return reply
-                    if "push" in reply:
-                        self.pushes.append(reply["push"])
-                    elif not reply:
-                        await self.ws.send("{}")
-
-    async def wait_push(self, kind: str) -> dict:
-        async with asyncio.timeout(5):
-            while True:
-                for push in self.pushes:
-                    if kind in push:
-                        return push
-                for line in str(await self.ws.recv()).strip().split("\n"):
-                    reply = json.loads(line)
-                    if "push" in reply:
-                        self.pushes.append(reply["push"])
-                    elif not reply:
-                        await self.ws.send("{}")
+                for event in self.events:
+                    if predicate(event):
+                        return event
+                self._changed.clear()
+                await self._changed.wait()
 
 
-async def connect(server: CentrifugoServer, user: str) -> tuple[RawConnection, object]:
-    ws = await websockets.connect(server.ws_url, proxy=None)
-    conn = RawConnection(ws)
-    reply = await conn.command(
-        "connect", {"token": mint_connection_token(server.hmac_secret, user)}
+@asynccontextmanager
+async def connected(server: CentrifugoServer, user: str) -> AsyncIterator[tuple[Client, Recorder]]:
+    client = Client(
+        server.ws_url,
+        token=mint_connection_token(server.hmac_secret, user),
+        timeout=3,
+        min_reconnect_delay=0.1,
+        max_reconnect_delay=0.5,
     )
-    conn.client_id = reply["connect"]["client"]
-    return conn, ws
+    recorder = Recorder(client)
+    try:
+        await client.connect(timeout=5)
+        yield client, recorder
+    finally:
+        await client.disconnect()
 
 
 async def test_publish_history_and_remove(api: ApiClient, unique: str):
@@ -148,63 +147,50 @@ async def test_wrong_path_is_a_protocol_error(centrifugo: CentrifugoServer):
 async def test_info_and_channels(api: ApiClient, centrifugo: CentrifugoServer, unique: str):
     nodes = await api.info()
     assert len(nodes) == 1 and nodes[0].uid and nodes[0].version
-    user = f"u-{unique}"
-    conn, ws = await connect(centrifugo, user)
-    try:
+    async with connected(centrifugo, f"u-{unique}") as (client, _):
         channel = f"chat:ch-{unique}"
-        assert "subscribe" in await conn.command("subscribe", {"channel": channel})
-        channels = await api.channels(f"chat:ch-{unique}*")
-        assert channels == {channel: 1}
+        await client.subscribe(channel, timeout=5)
+        assert await api.channels(f"chat:ch-{unique}*") == {channel: 1}
         assert await api.channels(f"nomatch-{unique}*") == {}
         # `info` counters come from a periodic node update, so they lag: not asserted here.
-    finally:
-        await ws.close()  # type: ignore[attr-defined]
 
 
 async def test_presence_and_stats(api: ApiClient, centrifugo: CentrifugoServer, unique: str):
     user = f"p-{unique}"
-    conn, ws = await connect(centrifugo, user)
-    try:
+    async with connected(centrifugo, user) as (client, _):
         channel = f"chat:pr-{unique}"
-        await conn.command("subscribe", {"channel": channel})
+        await client.subscribe(channel, timeout=5)
         presence = await api.presence(channel)
-        assert [(info.user, info.client) for info in presence.values()] == [(user, conn.client_id)]
+        assert [(info.user, info.client) for info in presence.values()] == [
+            (user, client.client_id)
+        ]
         stats = await api.presence_stats(channel)
         assert (stats.num_clients, stats.num_users) == (1, 1)
-    finally:
-        await ws.close()  # type: ignore[attr-defined]
 
 
 async def test_server_side_subscribe_unsubscribe(
     api: ApiClient, centrifugo: CentrifugoServer, unique: str
 ):
     user = f"s-{unique}"
-    conn, ws = await connect(centrifugo, user)
-    try:
-        channel = f"chat:ss-{unique}"
+    channel = f"chat:ss-{unique}"
+    async with connected(centrifugo, user) as (_, events):
         await api.subscribe(channel, user)
-        pushed = await conn.wait_push("subscribe")
-        assert pushed["channel"] == channel
+        await events.wait(lambda e: isinstance(e, SubscribedEvent) and e.channel == channel)
         await api.unsubscribe(channel, user)
-        pushed = await conn.wait_push("unsubscribe")
-        assert pushed["channel"] == channel
-        assert pushed["unsubscribe"]["code"] == 2000
-    finally:
-        await ws.close()  # type: ignore[attr-defined]
+        gone = await events.wait(
+            lambda e: isinstance(e, UnsubscribedEvent) and e.channel == channel
+        )
+        assert isinstance(gone, UnsubscribedEvent) and gone.code == 2000
 
 
 async def test_refresh_and_disconnect(api: ApiClient, centrifugo: CentrifugoServer, unique: str):
     user = f"d-{unique}"
-    conn, ws = await connect(centrifugo, user)
-    await api.refresh(user, info={"refreshed": True})
-    await api.disconnect(user, code=4001, reason="test says bye")
-    with pytest.raises(websockets.ConnectionClosed) as closed:
-        async with asyncio.timeout(5):
-            while True:
-                await ws.recv()  # type: ignore[attr-defined]
-    assert closed.value.rcvd is not None
-    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4001, "test says bye")
-    del conn
+    async with connected(centrifugo, user) as (_, events):
+        await api.refresh(user, info={"refreshed": True})
+        await api.disconnect(user, code=4501, reason="test says bye")  # 4500+: terminal
+        closed = await events.wait(lambda e: isinstance(e, DisconnectedEvent))
+        assert isinstance(closed, DisconnectedEvent)
+        assert (closed.code, closed.reason) == (4501, "test says bye")
 
 
 async def test_batch_mixes_results_and_errors(api: ApiClient, unique: str):

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
-import websockets
 
 from cfgo_tui.cli.main import main
+from cfgo_tui.client import Client, ConnectFailed, SubscriptionFailed
 from cfgo_tui.localserver import CentrifugoServer, find_centrifugo
 
 
@@ -80,40 +78,31 @@ def test_checktoken_refuses_a_token_from_another_secret(centrifugo, tmp_path, ca
     assert code != 0, output
 
 
-async def raw_command(ws, command_id: int, method: str, params: dict) -> dict:
-    await ws.send(json.dumps({"id": command_id, method: params}))
-    async with asyncio.timeout(5):
-        while True:
-            for line in str(await ws.recv()).strip().split("\n"):
-                reply = json.loads(line)
-                if reply.get("id") == command_id:
-                    return reply
-
-
 async def test_minted_tokens_connect_and_subscribe(centrifugo, profile_file, capsys, unique):
     connection = mint(capsys, profile_file)
     channel = f"$secret:{unique}"
     subscription = mint(capsys, profile_file, "--channel", channel)
-    async with websockets.connect(centrifugo.ws_url, proxy=None) as ws:
-        connected = await raw_command(ws, 1, "connect", {"token": connection})
-        assert connected["connect"]["expires"] is True
-        denied = await raw_command(ws, 2, "subscribe", {"channel": f"$secret:{unique}-x"})
-        assert denied["error"]["code"] == 103  # a `$` channel without a token
-        subscribed = await raw_command(
-            ws, 3, "subscribe", {"channel": channel, "token": subscription}
-        )
-        assert "error" not in subscribed and subscribed["subscribe"]["expires"] is True
+    client = Client(centrifugo.ws_url, token=connection, timeout=3)
+    try:
+        await client.connect(timeout=5)
+        with pytest.raises(SubscriptionFailed) as denied:
+            await client.subscribe(f"$secret:{unique}-x", timeout=5)
+        assert denied.value.code == 103  # a `$` channel without a token
+        sub = await client.subscribe(channel, token=subscription, timeout=5)
+        assert sub.channel == channel
+    finally:
+        await client.disconnect()
 
 
 async def test_channel_claim_in_connection_token_is_3500(centrifugo, profile_file, capsys):
     """What `token decode` warns about is what the server does."""
     bad = mint(capsys, profile_file, "--channel", "chat:x")  # a subscription token...
-    async with websockets.connect(centrifugo.ws_url, proxy=None) as ws:
-        await ws.send(json.dumps({"id": 1, "connect": {"token": bad}}))  # ...used to connect
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            async with asyncio.timeout(5):
-                while True:
-                    await ws.recv()
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 3500
+    client = Client(centrifugo.ws_url, token=bad, timeout=3)  # ...used to connect
+    try:
+        with pytest.raises(ConnectFailed) as failed:
+            await client.connect(timeout=5)
+        assert failed.value.code == 3500
+    finally:
+        await client.disconnect()
     assert main(["-c", str(profile_file), "token", "decode", bad, "--as", "connection"]) == 0
     assert "server answers 3500" in capsys.readouterr().out
