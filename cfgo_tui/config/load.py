@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cfgo_tui.config.errors import ConfigError
 from cfgo_tui.config.interpolate import interpolate
@@ -141,7 +142,8 @@ def select_profile(config: Config, name: str | None) -> Profile:
 def apply_overrides(profile: Profile, overrides: Mapping[str, Any] | None) -> Profile:
     """CLI flags win over the profile. Keys (None values are ignored): `url` (str or list),
     `api_url`, `api_key`, `token` (a literal connection token), `user`, `timeout`, `retention`,
-    `theme`. A new `url` also moves a derived api url along with it."""
+    `theme`. A new `url` also moves a derived api url along with it. A bad `url`/`api_url`
+    raises ConfigError naming the flag."""
     if not overrides:
         return profile
     changes: dict[str, Any] = {}
@@ -162,9 +164,12 @@ def apply_overrides(profile: Profile, overrides: Mapping[str, Any] | None) -> Pr
     if "url" in values:
         urls = values["url"]
         changes["urls"] = (urls,) if isinstance(urls, str) else tuple(urls)
+        for url in changes["urls"]:
+            _check_flag_url("--url", url, ("ws", "wss"))
         if api.url == derive_api_url(profile.url):
             api = ApiSettings(derive_api_url(changes["urls"][0]), api.key)
     if "api_url" in values:
+        _check_flag_url("--api-url", values["api_url"], ("http", "https"))
         api = ApiSettings(values["api_url"], api.key)
     if "api_key" in values:
         api = ApiSettings(api.url, values["api_key"])
@@ -175,6 +180,13 @@ def apply_overrides(profile: Profile, overrides: Mapping[str, Any] | None) -> Pr
         if key in values:
             changes[key] = values[key]
     return dataclasses.replace(profile, **changes)
+
+
+def _check_flag_url(flag: str, url: str, schemes: tuple[str, ...]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not parts.hostname:
+        expected = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ConfigError(f"{flag}: expected a URL starting with {expected}, found {url!r}")
 
 
 def load_profile(

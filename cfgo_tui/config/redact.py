@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cfgo_tui.config.models import (
+    ChannelSpec,
     CommandAuth,
     EndpointAuth,
     EnvAuth,
@@ -87,6 +88,17 @@ def _sub_tokens(profile: Profile) -> Any:
     }
 
 
+def _channel(spec: ChannelSpec) -> str | dict[str, Any]:
+    """A bare name when every option is at its default, else only the options that differ."""
+    default = ChannelSpec(spec.name)
+    changed = {
+        key: value
+        for key, value in dataclasses.asdict(spec).items()
+        if key != "name" and value != getattr(default, key)
+    }
+    return {"name": spec.name, **changed} if changed else spec.name
+
+
 def profile_to_dict(profile: Profile) -> dict[str, Any]:
     """Every field of the effective profile (defaults filled in), secrets redacted; shaped like
     the YAML a user writes, so it can be pasted back (after putting the secrets in)."""
@@ -101,10 +113,7 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
         "auth": _auth(profile),
         "subscription_tokens": _sub_tokens(profile),
         "user": profile.user,
-        "channels": [
-            {key: value for key, value in dataclasses.asdict(spec).items()}
-            for spec in profile.channels
-        ],
+        "channels": [_channel(spec) for spec in profile.channels],
         "tls": {
             "verify": profile.tls.verify,
             "ca_file": str(profile.tls.ca_file) if isinstance(profile.tls.ca_file, Path) else None,

@@ -93,14 +93,24 @@ class Reader:
         return self.fail(path, f"expected {expected}, found {describe(found)}")
 
     def mapping(
-        self, value: Any, path: KeyPath, allowed: Iterable[str], what: str = "a mapping"
+        self,
+        value: Any,
+        path: KeyPath,
+        allowed: Iterable[str],
+        what: str = "a mapping",
+        *,
+        extensions: bool = False,
     ) -> dict[str, Any]:
+        """Check `value` is a mapping with only `allowed` keys; `extensions` also admits `x-*`
+        keys (places to keep YAML anchors, as in Compose files)."""
         if not isinstance(value, dict):
             raise self.expect(path, what, value)
         allowed = tuple(allowed)
         for key in value:
             if not isinstance(key, str):
                 raise self.fail(path, f"keys must be strings, found {describe(key)}")
+            if extensions and key.startswith("x-"):
+                continue
             if key not in allowed:
                 hint = suggest(key, allowed) or "; valid keys: " + ", ".join(allowed)
                 raise self.fail((*path, key), f"unknown key `{key}`{hint}")
@@ -179,7 +189,7 @@ def build_config(doc: YamlDocument, file: Path | None, source: str) -> Config:
     """Validate the whole document. An empty file is a config without profiles."""
     read = Reader(doc)
     data = doc.data if doc.data is not None else {}
-    top = read.mapping(data, (), TOP_KEYS, "a mapping with `profiles:` at the top")
+    top = read.mapping(data, (), TOP_KEYS, "a mapping with `profiles:` at the top", extensions=True)
     raw_profiles = top.get("profiles")
     if raw_profiles is None:
         raw_profiles = {}

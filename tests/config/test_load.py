@@ -11,6 +11,7 @@ from cfgo_tui.config import (
     REDACTED,
     ConfigError,
     HmacAuth,
+    Profile,
     SubTokenHmac,
     TokenAuth,
     apply_overrides,
@@ -143,11 +144,11 @@ profiles:
     assert [c.name for c in profile.channels] == ["$secret:vault", "chat:lobby"]
 
 
-def test_anchors_and_merge_keys_keep_lines(tmp_path: Path):
+def test_x_keys_hold_anchors_for_merge_keys(tmp_path: Path):
     path = write(
         tmp_path / "c.yaml",
         """
-base: &base
+x-base: &base
   url: ws://127.0.0.1:8000/connection/websocket
   timeout: 2
 profiles:
@@ -155,15 +156,13 @@ profiles:
     <<: *base
   b:
     <<: *base
-    timeout: nope
+    timeout: 7
 """,
     )
-    with pytest.raises(ConfigError) as caught:
-        load_config(path, env={})
-    # `base` is not a valid top key; the error points at it
-    assert "unknown key `base`" in str(caught.value)
-    path.write_text(path.read_text().replace("base: &base", "x-base: &base"))
-    with pytest.raises(ConfigError, match=r":2: x-base: unknown key"):
+    config = load_config(path, env={})
+    assert (config.profiles["a"].timeout, config.profiles["b"].timeout) == (2.0, 7.0)
+    path.write_text(path.read_text().replace("x-base: &base", "base: &base"))
+    with pytest.raises(ConfigError, match=r":2: base: unknown key `base`"):
         load_config(path, env={})
 
 
@@ -270,3 +269,13 @@ def test_example_config_loads_every_profile(monkeypatch: pytest.MonkeyPatch):
     assert config.default_profile == "local"
     prod = config.profiles["prod"]
     assert prod.url.startswith("wss://") and len(prod.urls) == 2
+
+
+def test_bad_url_flag_names_the_flag():
+    with pytest.raises(ConfigError, match=r"--url: expected a URL starting with ws:// or wss://"):
+        apply_overrides(Profile("d"), {"url": "http://h:8000"})
+    with pytest.raises(ConfigError, match="--api-url: expected"):
+        apply_overrides(
+            Profile("d"),
+            {"api_url": "ws://h/api"},
+        )
