@@ -16,7 +16,17 @@ from cfgo_tui import __version__
 from cfgo_tui.cli.errors import CliError
 
 # Subcommand modules, in the order `--help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("tail", "demo", "profiles", "token")
+COMMAND_MODULES: tuple[str, ...] = (
+    "tail",
+    "publish",
+    "history",
+    "presence",
+    "channels",
+    "info",
+    "demo",
+    "profiles",
+    "token",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
