@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+import orjson
 
 from cfgo_tui.api.errors import ApiConnectionError, ApiError, ApiProtocolError, ApiUnauthorized
 from cfgo_tui.api.models import (
@@ -28,6 +29,15 @@ def _position(since: StreamPosition | Mapping[str, Any] | None) -> dict[str, Any
     if isinstance(since, StreamPosition):
         return {"offset": since.offset, "epoch": since.epoch}
     return dict(since)
+
+
+def _encode(params: dict[str, Any]) -> bytes:
+    # orjson: a traffic generator publishes thousands of messages through here; the stdlib
+    # covers what orjson refuses (integers beyond 64 bits, non-string keys).
+    try:
+        return orjson.dumps(params)
+    except TypeError:
+        return json.dumps(params, separators=(",", ":")).encode()
 
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +108,7 @@ class ApiClient:
     async def _post(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         url = f"{self.url}/{method}"
         try:
-            response = await self._http.post(url, content=json.dumps(params, separators=(",", ":")))
+            response = await self._http.post(url, content=_encode(params))
         except httpx.TimeoutException:
             raise ApiConnectionError(url, "timed out") from None
         except httpx.HTTPError as error:
@@ -109,7 +119,8 @@ class ApiClient:
             text = response.text.strip()[:200]
             raise ApiProtocolError(url, f"HTTP {response.status_code} {text}".strip())
         try:
-            body = response.json()
+            # the stdlib keeps integers beyond 64 bits exact (orjson turns them into floats)
+            body = json.loads(response.content)
         except ValueError:
             raise ApiProtocolError(url, "the body is not JSON (is this the API URL?)") from None
         if not isinstance(body, dict):

@@ -212,3 +212,10 @@ async def test_one_http_connection_is_reused(api: ApiClient, unique: str):
         await api.publish(f"chat:reuse-{unique}", {"i": i})
     pool = api._http._transport._pool  # type: ignore[attr-defined]
     assert len(pool.connections) == 1
+
+
+async def test_data_orjson_cannot_encode_still_publishes(api: ApiClient, unique: str):
+    channel = f"chat:big-{unique}"
+    await api.publish(channel, {"big": 2**70 + 1, 1: "int key"})
+    history = await api.history(channel, limit=1)
+    assert history.publications[0].data == {"big": 2**70 + 1, "1": "int key"}
