@@ -55,7 +55,6 @@ from cfgo_tui.client.events import (
     LeaveEvent,
     MessageEvent,
     PresenceStats,
-    PublicationEvent,
     RefreshEvent,
     StreamPosition,
 )
@@ -65,6 +64,7 @@ from cfgo_tui.client.subscription import (
     SubscriptionState,
     SubTokenGetter,
     client_info,
+    publication_event,
     refresh_delay,
 )
 
@@ -249,7 +249,12 @@ class Client:
         except Exception as exc:
             self._handler_failed(handler, event, exc)
             return
-        if result is not None and inspect.isawaitable(result):
+        if result is not None:
+            self._await_handler(result, handler, event)
+
+    def _await_handler(self, result: Any, handler: Handler, event: Event) -> None:
+        """An async handler returned an awaitable: only then is a task created."""
+        if inspect.isawaitable(result):
             task = asyncio.ensure_future(result)
             self._tasks.add(task)
             task.add_done_callback(lambda t: self._handler_done(t, handler, event))
@@ -850,16 +855,7 @@ class Client:
         res = await self._call("history", req)
         now = time.time()
         pubs = [
-            PublicationEvent(
-                channel,
-                pub.get("data"),
-                client_info(pub["info"]) if pub.get("info") else None,
-                pub.get("offset", 0),
-                pub.get("tags"),
-                pub.get("time", 0),
-                False,
-                now,
-            )
+            publication_event(channel, pub, pub.get("data"), False, now)
             for pub in res.get("publications") or ()
         ]
         return HistoryResult(channel, pubs, int(res.get("offset", 0)), str(res.get("epoch", "")))

@@ -100,3 +100,18 @@ async def test_handler_errors_become_error_events():
         await two.wait()
     assert {e.where for e in errors} == {"handler"}
     assert "boom" in errors[0].message and "async boom" in errors[1].message
+
+
+def test_fast_event_constructors_match_the_dataclasses():
+    from cfgo_tui.client import ClientInfo, PublicationEvent
+    from cfgo_tui.client.subscription import client_info, publication_event
+
+    wire = {"user": "u", "client": "c", "conn_info": {"a": 1}}
+    assert client_info(wire) == ClientInfo("u", "c", {"a": 1}, None)
+    pub = {"data": {"x": 1}, "info": wire, "offset": 7, "tags": {"t": "1"}, "time": 5}
+    event = publication_event("ch", pub, {"x": 1}, True, 2.5)
+    assert event == PublicationEvent(
+        "ch", {"x": 1}, ClientInfo("u", "c", {"a": 1}, None), 7, {"t": "1"}, 5, True, 2.5
+    )
+    with pytest.raises(AttributeError):
+        event.offset = 8  # type: ignore[misc]
