@@ -115,6 +115,12 @@ class ApiClient:
             raise ApiConnectionError(url, str(error) or type(error).__name__) from None
         if response.status_code == 401:
             raise ApiUnauthorized(method=method, url=self.url)
+        if response.status_code == 404:
+            raise ApiProtocolError(
+                url,
+                f"HTTP 404: no API method `{method}` there (check `api.url`: Centrifugo serves "
+                "it at http://HOST:PORT/api)",
+            )
         if response.status_code != 200:
             text = response.text.strip()[:200]
             raise ApiProtocolError(url, f"HTTP {response.status_code} {text}".strip())

@@ -141,7 +141,23 @@ async def test_wrong_path_is_a_protocol_error(centrifugo: CentrifugoServer):
     async with ApiClient(centrifugo.http_url + "/nothing-here", centrifugo.api_key) as api:
         with pytest.raises(ApiProtocolError) as caught:
             await api.info()
-    assert "HTTP 404" in str(caught.value)
+    assert "HTTP 404: no API method `info` there" in str(caught.value)
+
+
+async def test_bad_request_and_unrecoverable_position(api: ApiClient, unique: str):
+    with pytest.raises(ApiError) as caught:
+        await api.call("publish", {"channel": f"chat:{unique}"})  # no data
+    assert (caught.value.code, caught.value.name) == (107, "bad request")
+    with pytest.raises(ApiError) as caught:
+        await api.history(f"chat:{unique}", since={"offset": 5, "epoch": "not-the-epoch"})
+    assert (caught.value.code, caught.value.name) == (112, "unrecoverable position")
+
+
+async def test_unknown_method(api: ApiClient):
+    with pytest.raises(ApiProtocolError, match="no API method `nosuch`"):
+        await api.call("nosuch")
+    [reply] = await api.batch([{"nosuch": {}}])
+    assert isinstance(reply, ApiError) and reply.code == 104
 
 
 async def test_info_and_channels(api: ApiClient, centrifugo: CentrifugoServer, unique: str):
