@@ -33,6 +33,14 @@ class Location:
     searched: tuple[Path, ...]
 
 
+def _must_be_file(path: Path, origin: str) -> None:
+    if path.is_file():
+        return
+    problem = "is a directory, not a file" if path.is_dir() else "does not exist"
+    hint = f"; unset {ENV_VAR} or point it at a file" if origin == f"${ENV_VAR}" else ""
+    raise ConfigError(f"config file {str(path)!r} (from {origin}) {problem}{hint}")
+
+
 def locate_config(
     explicit: str | os.PathLike[str] | None = None,
     *,
@@ -43,17 +51,12 @@ def locate_config(
     cwd = Path.cwd() if cwd is None else cwd
     if explicit:
         path = Path(explicit).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"config file {str(path)!r} (from --config) does not exist")
+        _must_be_file(path, "--config")
         return Location(path, "--config", (path,))
     from_env = env.get(ENV_VAR)
     if from_env:
         path = Path(from_env).expanduser()
-        if not path.is_file():
-            raise ConfigError(
-                f"config file {str(path)!r} (from ${ENV_VAR}) does not exist; unset "
-                f"{ENV_VAR} or point it at a file"
-            )
+        _must_be_file(path, f"${ENV_VAR}")
         return Location(path, f"${ENV_VAR}", (path,))
     local = cwd / LOCAL_NAME
     user = user_config_file()

@@ -4,6 +4,7 @@ and debug output."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -21,6 +22,7 @@ from cfgo_tui.config.models import (
 )
 
 REDACTED = "<redacted>"
+_JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
 _SECRET_WORDS = ("auth", "token", "key", "secret", "cookie", "session", "password", "sign")
 
 
@@ -44,6 +46,11 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def redact_argv(argv: tuple[str, ...]) -> list[str]:
+    """A command line with anything that looks like a JWT hidden (`echo eyJ...` helpers)."""
+    return [_JWT.sub(REDACTED, part) for part in argv]
+
+
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return {key: REDACTED if is_secret_name(key) else value for key, value in headers.items()}
 
@@ -57,7 +64,7 @@ def _auth(profile: Profile) -> Any:
     if isinstance(auth, EnvAuth):
         return {"env": auth.variable}
     if isinstance(auth, CommandAuth):
-        return {"command": list(auth.argv)}
+        return {"command": redact_argv(auth.argv)}
     if isinstance(auth, EndpointAuth):
         return {
             "endpoint": {

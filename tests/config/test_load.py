@@ -279,3 +279,15 @@ def test_bad_url_flag_names_the_flag():
             Profile("d"),
             {"api_url": "ws://h/api"},
         )
+
+
+def test_directory_as_config_file(tmp_path: Path):
+    with pytest.raises(ConfigError, match=r"\(from --config\) is a directory, not a file"):
+        locate_config(tmp_path, env={})
+
+
+def test_jwt_in_auth_command_is_redacted(tmp_path: Path):
+    jwt_like = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl"
+    path = write(tmp_path / "c.yaml", minimal() + f"    auth: {{command: 'echo {jwt_like}'}}\n")
+    shown = profile_to_dict(load_profile(None, config=path, env={}))
+    assert shown["auth"] == {"command": ["echo", REDACTED]}
