@@ -750,6 +750,7 @@ class Client:
                 int(err.get("code", 0)),
                 str(err.get("message", "")),
                 bool(err.get("temporary", False)),
+                method,
             )
         result: dict[str, Any] = reply.get(method) or {}
         return result

@@ -344,6 +344,34 @@ def describe(code: int) -> CodeInfo:
     return CodeInfo(code, "error", "unknown code", False, "")
 
 
+# Where one code means different things depending on the command (checked against Centrifugo
+# v6.9.1: presence, history and rpc without their feature all answer 108).
+_METHOD_HINTS: dict[tuple[int, str], str] = {
+    (108, "presence"): "presence is not enabled for this namespace: set `presence: true`",
+    (108, "presence_stats"): "presence is not enabled for this namespace: set `presence: true`",
+    (108, "history"): "history is not enabled for this namespace: set `history_size` and "
+    "`history_ttl`",
+    (108, "rpc"): "RPC needs an RPC proxy configured on the server (`rpc.proxy` / "
+    "`rpc.without_namespace.proxy_enabled`)",
+    (103, "publish"): "publishing is not allowed: enable `allow_publish_for_client` (or "
+    "`_for_subscriber` and subscribe first) in the namespace",
+    (103, "presence"): "presence is not allowed: enable `allow_presence_for_client` (or "
+    "`_for_subscriber` and subscribe first) in the namespace",
+    (103, "history"): "history is not allowed: enable `allow_history_for_client` (or "
+    "`_for_subscriber` and subscribe first) in the namespace",
+    (104, "rpc"): "the RPC method is unknown: RPC needs an RPC proxy configured on the server",
+}
+
+
+def hint(code: int, method: str | None = None) -> str:
+    """The hint for `code`, specific to the command when that changes its meaning."""
+    if method is not None:
+        specific = _METHOD_HINTS.get((code, method))
+        if specific is not None:
+            return specific
+    return describe(code).hint
+
+
 def reconnects(code: int) -> bool:
     """Whether a disconnect/close with `code` is followed by a reconnect (SDK rule)."""
     return describe(code).retry

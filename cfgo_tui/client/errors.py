@@ -10,17 +10,20 @@ class CentrifugoError(Exception):
 class ReplyError(CentrifugoError):
     """The server answered a command with an error object."""
 
-    def __init__(self, code: int, message: str, temporary: bool = False) -> None:
+    def __init__(
+        self, code: int, message: str, temporary: bool = False, method: str | None = None
+    ) -> None:
         self.code = code
         self.message = message
         self.temporary = temporary
+        self.method = method  # the command that failed, when known (makes the hint specific)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
-        from cfgo_tui.client.codes import describe  # noqa: PLC0415 - codes imports nothing back
+        from cfgo_tui.client.codes import describe, hint  # noqa: PLC0415 - no import cycle
 
         info = describe(self.code)
-        return f"{self.code} {info.name}: {self.message}. {info.hint}".strip()
+        return f"{self.code} {info.name}: {self.message}. {hint(self.code, self.method)}".strip()
 
 
 class CommandTimeout(CentrifugoError):

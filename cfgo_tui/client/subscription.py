@@ -410,7 +410,7 @@ class Subscription:
         if err is not None:
             code = int(err.get("code", 0))
             message = str(err.get("message", ""))
-            error = ReplyError(code, message, bool(err.get("temporary", False)))
+            error = ReplyError(code, message, bool(err.get("temporary", False)), "subscribe")
             self._error("subscribe", str(error), code, error)
             if code == 109 and self._get_token is not None:
                 self._token = None

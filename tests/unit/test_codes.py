@@ -47,6 +47,11 @@ def test_hint_for_presence_not_available():
     err = ReplyError(108, "not available")
     assert str(err).startswith("108 not available: not available.")
     assert "presence: true" in str(err)
+    presence = ReplyError(108, "not available", method="presence")
+    assert "presence is not enabled for this namespace: set `presence: true`" in str(presence)
+    assert "history_size" not in str(presence)
+    assert "RPC proxy" in str(ReplyError(108, "not available", method="rpc"))
+    assert "allow_publish_for_client" in str(ReplyError(103, "denied", method="publish"))
 
 
 def test_typed_errors_carry_name_and_hint():
