@@ -131,7 +131,7 @@ def render_report(report: TokenReport, now: float | None = None) -> str:
         {
             "valid": "signature: valid (profile secret)",
             "invalid": "signature: INVALID for the profile's secret",
-            "unchecked": "signature: not checked (no secret in the profile)",
+            "unchecked": "signature: not checked (no HMAC secret: see --profile, --secret-env)",
         }[report.signature]
     )
     remaining = report.expires_in(now)

@@ -129,3 +129,18 @@ def test_decode_json_and_garbage(config: Path, capsys):
     assert code == 0 and '"kind": "connection"' in out and '"signature": "valid"' in out
     code, _, err = run(capsys, "-c", str(config), "token", "decode", "hello")
     assert code == 2 and "not a JWT" in err
+
+
+def test_decode_with_several_profiles_and_no_default(tmp_path: Path, capsys):
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        "profiles:\n  a:\n    url: ws://h/connection/websocket\n"
+        "  b:\n    url: ws://h/connection/websocket\n"
+    )
+    from cfgo_tui.tokens import mint_connection_token
+
+    token = mint_connection_token(SECRET, "zed")
+    code, out, _ = run(capsys, "-c", str(path), "token", "decode", token)
+    assert code == 0 and "signature: not checked" in out
+    code, _, err = run(capsys, "-c", str(path), "token", "mint", "-u", "x")
+    assert code == 2 and "no `default_profile`" in err

@@ -11,7 +11,14 @@ import sys
 from typing import Any
 
 from cfgo_tui.cli.errors import CliError, UsageError
-from cfgo_tui.config import HmacAuth, Profile, SubTokenHmac, load_profile
+from cfgo_tui.config import (
+    HmacAuth,
+    Profile,
+    SubTokenHmac,
+    load_config,
+    load_profile,
+    select_profile,
+)
 from cfgo_tui.config.models import DEFAULT_TOKEN_TTL
 from cfgo_tui.tokens import (
     TokenError,
@@ -89,14 +96,24 @@ def _profile(args: argparse.Namespace) -> Profile:
     return load_profile(option(args, "profile"), config=option(args, "config"))
 
 
-def _secret(args: argparse.Namespace, profile: Profile) -> str | None:
+def _decode_profile(args: argparse.Namespace) -> Profile | None:
+    """Decoding needs no profile: with several profiles and none chosen, verify nothing rather
+    than refuse to decode."""
+    config = load_config(option(args, "config"))
+    name = option(args, "profile")
+    if not name and not config.default_profile and len(config.profiles) > 1:
+        return None
+    return select_profile(config, name)
+
+
+def _secret(args: argparse.Namespace, profile: Profile | None) -> str | None:
     variable = option(args, "secret_env")
     if variable:
         value = os.environ.get(variable, "")
         if not value:
             raise UsageError(f"--secret-env {variable}: the environment variable is not set")
         return value
-    return profile.hmac_secret
+    return profile.hmac_secret if profile is not None else None
 
 
 def _parse_info(text: str | None) -> Any:
@@ -156,8 +173,7 @@ def _read_token(value: str) -> str:
 
 def decode_command(args: argparse.Namespace) -> int:
     token = _read_token(args.token)
-    profile = _profile(args)
-    secret = _secret(args, profile)
+    secret = _secret(args, _decode_profile(args))
     try:
         report = explain_token(token, secret=secret, expected=args.expected)
     except TokenError as error:
