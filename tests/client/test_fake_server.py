@@ -1,11 +1,12 @@
 """What a real Centrifugo OSS cannot produce, against a small named fake: `message` pushes,
-`disconnect` pushes, and an exact check of the pong answering a server ping."""
+`disconnect` pushes, unsubscribe pushes 2500/2502, recovered publications overlapping live ones
+in one frame, and an exact check of the pong answering a server ping."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -14,17 +15,24 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from cfgo_tui.client import Client
 
+Responder = Callable[[dict[str, Any]], list[str]]
+
 
 class FakeCentrifugo:
-    """Accepts `connect`, then sends the scripted frames and records what the client sends."""
+    """Accepts `connect`, sends the scripted frames, then answers each command the client sends
+    with whatever `respond(command)` returns (frames), recording every command."""
 
-    def __init__(self, script: list[str]) -> None:
+    def __init__(self, script: list[str], respond: Responder | None = None) -> None:
         self.script = script
-        self.received: list[str] = []
+        self.respond: Responder = respond or (lambda command: [])
+        self.commands: list[dict[str, Any]] = []
+        self.changed = asyncio.Event()
         self.got_pong = asyncio.Event()
+        self.ws: ServerConnection | None = None
         self.url = ""
 
     async def handler(self, ws: ServerConnection) -> None:
+        self.ws = ws
         first = json.loads(await ws.recv())
         assert "connect" in first and first["id"] == 1
         await ws.send(
@@ -33,17 +41,32 @@ class FakeCentrifugo:
         for frame in self.script:
             await ws.send(frame)
         async for message in ws:
-            self.received.append(str(message))
-            if message == "{}":
-                self.got_pong.set()
+            for line in str(message).split("\n"):
+                if line == "{}":
+                    self.got_pong.set()
+                    continue
+                command = json.loads(line)
+                self.commands.append(command)
+                self.changed.set()
+                for frame in self.respond(command):
+                    await ws.send(frame)
+
+    async def wait_commands(self, method: str, count: int) -> list[dict[str, Any]]:
+        async with asyncio.timeout(5):
+            while True:
+                found = [c[method] for c in self.commands if method in c]
+                if len(found) >= count:
+                    return found
+                self.changed.clear()
+                await self.changed.wait()
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[Any]:
     servers: list[Any] = []
 
-    async def start(script: list[str]) -> FakeCentrifugo:
-        fake = FakeCentrifugo(script)
+    async def start(script: list[str], respond: Responder | None = None) -> FakeCentrifugo:
+        fake = FakeCentrifugo(script, respond)
         server = await serve(fake.handler, "127.0.0.1", 0)
         servers.append(server)
         port = next(iter(server.sockets)).getsockname()[1]
@@ -75,3 +98,97 @@ async def test_disconnect_push_is_honoured(fake):
     await client.connect()
     gone = await events.wait_for("disconnected")
     assert (gone.code, gone.reason) == (3503, "go away")
+
+
+def _sub_reply(cid: int, **result: Any) -> str:
+    return json.dumps({"id": cid, "subscribe": result})
+
+
+def _pub(offset: int) -> str:
+    return json.dumps(
+        {"push": {"channel": "chat:x", "pub": {"data": {"n": offset}, "offset": offset}}}
+    )
+
+
+async def test_recovered_then_live_in_order_without_duplicates(fake):
+    def respond(command: dict[str, Any]) -> list[str]:
+        if "subscribe" not in command:
+            return []
+        recovered = [{"data": {"n": 3}, "offset": 3}, {"data": {"n": 4}, "offset": 4}]
+        reply = _sub_reply(
+            command["id"],
+            recoverable=True,
+            positioned=True,
+            epoch="e1",
+            offset=2,
+            was_recovering=True,
+            recovered=True,
+            publications=recovered,
+        )
+        # The live stream overlaps what was recovered: offset 4 must not be delivered twice.
+        return ["\n".join([reply, _pub(4), _pub(5)])]
+
+    server = await fake([], respond)
+    client = Client(server.url)
+    events = Events(client)
+    await client.connect()
+    from cfgo_tui.client import StreamPosition
+
+    await client.subscribe("chat:x", since=StreamPosition(2, "e1"))
+    (request,) = await server.wait_commands("subscribe", 1)
+    assert (request["recover"], request["offset"], request["epoch"]) == (True, 2, "e1")
+    await events.wait_count("publication", 3)
+    pubs = [(e.offset, e.recovered) for e in events.of("publication")]
+    assert pubs == [(3, True), (4, True), (5, False)]
+    subscribed = events.of("subscribed")[0]
+    assert subscribed.recovered and subscribed.recovered_count == 2
+    await client.disconnect()
+
+
+async def test_unsubscribe_pushes_2500_and_2502_resubscribe(fake):
+    def respond(command: dict[str, Any]) -> list[str]:
+        if "subscribe" not in command:
+            return []
+        recovering = bool(command["subscribe"].get("recover"))
+        return [
+            _sub_reply(
+                command["id"],
+                recoverable=True,
+                positioned=True,
+                epoch="e1",
+                offset=command["subscribe"].get("offset", 7),
+                was_recovering=recovering,
+                recovered=recovering,
+            )
+        ]
+
+    server = await fake([], respond)
+    client = Client(server.url, min_reconnect_delay=0.05)
+    events = Events(client)
+    await client.connect()
+    sub = await client.subscribe("chat:x")
+    first = (await server.wait_commands("subscribe", 1))[0]
+    assert "recover" not in first
+    assert sub.position is not None and sub.position.offset == 7
+
+    assert server.ws is not None
+    await server.ws.send(_pub(8))
+    await server.ws.send('{"push":{"channel":"chat:x","unsubscribe":{"code":2500,"reason":"gap"}}}')
+    second = (await server.wait_commands("subscribe", 2))[1]
+    assert (second["recover"], second["offset"], second["epoch"]) == (True, 8, "e1")
+    subscribing = await events.wait_for("subscribing", lambda e: e.code == 2500)
+    assert subscribing.reason == "gap"
+    await events.wait_count("subscribed", 2)
+
+    await server.ws.send(
+        '{"push":{"channel":"chat:x","unsubscribe":{"code":2502,"reason":"invalidated"}}}'
+    )
+    third = (await server.wait_commands("subscribe", 3))[2]
+    assert "recover" not in third and "offset" not in third
+    await events.wait_count("subscribed", 3)
+
+    await server.ws.send('{"push":{"channel":"chat:x","unsubscribe":{"code":2000,"reason":"bye"}}}')
+    gone = await events.wait_for("unsubscribed")
+    assert (gone.code, gone.reason) == (2000, "bye")
+    assert len([c for c in server.commands if "subscribe" in c]) == 3
+    await client.disconnect()
