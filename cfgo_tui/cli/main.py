@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "presence",
     "channels",
     "info",
+    "doctor",
     "demo",
     "profiles",
     "token",
