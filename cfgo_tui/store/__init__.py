@@ -16,6 +16,7 @@ from cfgo_tui.store.store import (
     Store,
     SubscribeOptions,
 )
+from cfgo_tui.store.view import FilteredView
 
 __all__ = [
     "DEFAULT_RETENTION",
@@ -24,6 +25,7 @@ __all__ = [
     "ConnectionState",
     "Filter",
     "FilterError",
+    "FilteredView",
     "FrameRecord",
     "LogRecord",
     "PresenceEntry",

@@ -125,3 +125,24 @@ def test_frames_are_bounded():
     for i in range(5):
         store.apply(FrameEvent("in", f'{{"n":{i}}}', float(i)))
     assert [f.text for f in store.frames] == ['{"n":2}', '{"n":3}', '{"n":4}']
+
+
+def test_filtered_view_updates_incrementally_and_resets():
+    from cfgo_tui.store import FilteredView, compile_filter
+
+    store = Store(retention=100)
+    view: FilteredView = FilteredView(retention=3)
+    view.reset(store.records(None))
+    for n in range(1, 6):
+        store.apply(pub("chat:a", n))
+    assert view.update(store.records(None)) == 5
+    assert [r.offset for r in view.rows] == [3, 4, 5]
+    assert view.update(store.records(None)) == 0
+    only_even = compile_filter("data.n == 2")
+    assert only_even is not None
+    view.reset(store.records(None), only_even.matches)
+    assert [r.offset for r in view.rows] == [2]
+    store.apply(pub("chat:a", 2))
+    store.apply(pub("chat:a", 7))
+    assert view.update(store.records(None)) == 1
+    assert [r.offset for r in view.rows] == [2, 2]

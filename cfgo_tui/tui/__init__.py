@@ -1,0 +1,1 @@
+"""Everything Textual: the app, its screens and widgets, and the bridge to the client."""

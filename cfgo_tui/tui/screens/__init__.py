@@ -1,0 +1,1 @@
+"""Modal screens: help, publish form, subscribe with options, export."""

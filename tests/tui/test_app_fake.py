@@ -1,0 +1,148 @@
+"""App behaviour on a scripted FAKE session (deterministic; the real server is in test_app_e2e)."""
+
+from __future__ import annotations
+
+from cfgo_tui.client.events import PublicationEvent
+from cfgo_tui.tui.app import CfgoApp
+from cfgo_tui.tui.session import AppOptions
+from cfgo_tui.tui.widgets.live_pane import LivePane
+
+from .fake_session import FakeSession, sample_traffic
+from .helpers import FrozenClock, wait_for
+
+
+def make_app(tmp_path, session: FakeSession | None = None, **kw) -> CfgoApp:
+    clock = FrozenClock()
+    return CfgoApp(
+        session or FakeSession(sample_traffic(), clock=clock),
+        AppOptions(profile="test", url="ws://fake/connection/websocket", **kw),
+        clock=clock,
+        state_path=tmp_path / "state.json",
+    )
+
+
+def pane_rows(app: CfgoApp) -> list:
+    return list(app.query_one("#live-pane", LivePane).messages.rows)
+
+
+async def test_pause_stops_the_pane_and_resume_catches_up(tmp_path):
+    session = FakeSession(sample_traffic())
+    app = make_app(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        await pilot.press("p")
+        live = app.query_one("#live-pane", LivePane)
+        assert not live.following
+        for n in range(5):
+            session.emit(PublicationEvent("chat:lobby", {"late": n}, None, 100 + n))
+        state = live.query_one("#live-state")
+        await wait_for(pilot, lambda: "+5 new" in str(state.render()))
+        assert len(pane_rows(app)) == 17, "a paused pane does not move"
+        assert app.store.total == 21, "messages keep counting while paused"
+        await pilot.press("p")
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 22)
+        assert pane_rows(app)[-1].data == {"late": 4}
+
+
+async def test_moving_up_pauses_and_end_follows(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        await pilot.press("k")
+        live = app.query_one("#live-pane", LivePane)
+        await wait_for(pilot, lambda: not live.following)
+        assert live.selected_record() is pane_rows(app)[-1]
+        await pilot.press("k")
+        assert live.selected_record() is pane_rows(app)[-2]
+        await pilot.press("G")
+        await wait_for(pilot, lambda: live.following)
+
+
+async def test_filter_narrows_the_pane_and_explains_bad_input(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        await pilot.press("slash")
+        await pilot.press(*'data.user == "bob"')
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 6)
+        assert all(r.data["user"] == "bob" for r in pane_rows(app))
+        filter_input = app.query_one("#filter")
+        filter_input.value = "deploy"
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 2)
+        filter_input.value = "jp:data.["
+        await wait_for(pilot, lambda: app.query_one("#filter-error").display)
+        assert "JMESPath" in str(app.query_one("#filter-error").render())
+        filter_input.value = ""
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+
+
+async def test_selecting_a_channel_shows_only_it_and_clears_unread(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        app.select_channel("news")
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 4)
+        assert {r.channel for r in pane_rows(app)} == {"news"}
+        assert pane_rows(app)[-1].kind == "state_lost"
+
+
+async def test_subscription_failure_is_explained_in_place(tmp_path):
+    session = FakeSession(failures={"$secret:denied": (103, "permission denied")})
+    app = make_app(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == "connected")
+        await pilot.press("a")
+        await pilot.press(*"$secret:denied")
+        await pilot.press("enter")
+        failure = app.query_one("#failure")
+        await wait_for(pilot, lambda: failure.display)
+        text = str(failure.render())
+        assert "103 permission denied" in text
+        assert "subscription token" in text
+
+
+async def test_theme_is_remembered(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test() as pilot:
+        app.theme = "dracula"
+        await pilot.pause()
+    again = make_app(tmp_path)
+    async with again.run_test() as pilot:
+        await pilot.pause()
+        assert again.theme == "dracula"
+
+
+async def test_publish_form_validates_json_with_line_and_column(tmp_path):
+    session = FakeSession()
+    app = make_app(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#publish-channel").value = "chat:x"
+        area = screen.query_one("#publish-data")
+        area.text = '{\n  "a": 1,\n  "b": }'
+        await wait_for(
+            pilot, lambda: "line 3, column" in str(screen.query_one("#publish-validation").render())
+        )
+        await pilot.press("ctrl+s")
+        assert session.published == []
+        area.text = '{"a": 1}'
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: session.published == [("chat:x", {"a": 1})])
+        await wait_for(pilot, lambda: "ok" in str(screen.query_one("#publish-answer").render()))
+        assert app.ui_state.recent_payloads == ['{"a": 1}']
+
+
+async def test_presence_108_shows_its_hint(tmp_path):
+    session = FakeSession()
+    app = make_app(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == "connected")
+        await app.bridge.subscribe("plain:x")
+        app.select_channel("plain:x")
+        await pilot.press("2")
+        message = app.query_one("#presence-message")
+        await wait_for(pilot, lambda: message.display)
+        assert "108" in str(message.render())
+        assert "presence" in str(message.render())
