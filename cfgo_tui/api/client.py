@@ -112,7 +112,10 @@ class ApiClient:
         except httpx.TimeoutException:
             raise ApiConnectionError(url, "timed out") from None
         except httpx.HTTPError as error:
-            raise ApiConnectionError(url, str(error) or type(error).__name__) from None
+            reason = str(error) or type(error).__name__
+            if "CERTIFICATE_VERIFY_FAILED" in reason:
+                reason += " (a private CA? set `tls.ca_file` in the profile)"
+            raise ApiConnectionError(url, reason) from None
         if response.status_code == 401:
             raise ApiUnauthorized(method=method, url=self.url)
         if response.status_code == 404:

@@ -152,7 +152,9 @@ async def test_unknown_ca_is_refused_and_verify_false_is_not(tls_server, tmp_pat
     api = make_api(strict)
     assert api is not None
     async with api:
-        with pytest.raises(ApiConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+        with pytest.raises(
+            ApiConnectionError, match=r"CERTIFICATE_VERIFY_FAILED.*set `tls.ca_file`"
+        ):
             await api.info()
     lax = load_profile(
         None, config=write_profile(tmp_path, tls_server, "    tls: {verify: false}"), env={}
