@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "info",
     "doctor",
     "demo",
+    "serve",
     "profiles",
     "token",
 )
