@@ -21,9 +21,9 @@ def register(subparsers: Subparsers) -> None:
         subparsers,
         "serve",
         "share the app in a web browser (textual-serve)",
-        "Serve the app over HTTP with textual-serve: each browser tab that opens the page runs its own cfgo-tui "
-        "on the chosen profile. Anyone who can reach the port uses that profile's credentials, "
-        "so keep the default loopback host unless you mean to share it.",
+        "Serve the app over HTTP with textual-serve: each browser tab that opens the page runs "
+        "its own cfgo-tui on the chosen profile. Anyone who can reach the port uses that "
+        "profile's credentials, so keep the default loopback host unless you mean to share it.",
     )
     parser.add_argument("--host", default="localhost", help="address to listen on (localhost)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
