@@ -3,6 +3,8 @@ subscription handlers and helpers."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from client_helpers import Events, mint
 
@@ -113,3 +115,34 @@ async def test_oversized_frame_is_terminal_1009(centrifugo, unique):
     assert gone.code == 1009
     with pytest.raises(ConnectFailed, match="message_size_limit"):
         await client.ready()
+
+
+async def test_failing_and_async_publication_handlers(make_client, unique):
+    channel = f"chat:handlers-{unique}"
+    client = make_client("alice")
+    events = Events(client)
+    async_seen: list[int] = []
+    both = asyncio.Event()
+
+    def broken(event):
+        raise RuntimeError("handler bug")
+
+    async def slow(event):
+        await asyncio.sleep(0)
+        async_seen.append(event.offset)
+        if len(async_seen) == 2:
+            both.set()
+
+    client.on("publication", broken).on("publication", slow)
+    await client.connect()
+    await client.subscribe(channel)
+    await client.publish(channel, {"n": 1})
+    await client.publish(channel, {"n": 2})
+    await events.wait_count("publication", 2)
+    errors = await events.wait_count("error", 2)
+    assert all(e.where == "handler" and "handler bug" in e.message for e in errors)
+    assert errors[0].channel == channel
+    assert client.state is ClientState.CONNECTED
+    async with asyncio.timeout(5):
+        await both.wait()
+    assert async_seen == [1, 2]
