@@ -64,6 +64,7 @@ from cfgo_tui.client.subscription import (
     SubscriptionState,
     SubTokenGetter,
     client_info,
+    fetch_token,
     publication_event,
     refresh_delay,
 )
@@ -180,6 +181,8 @@ class Client:
         self.timeout = _positive("timeout", timeout)
         self._backoff = Backoff(float(min_reconnect_delay), float(max_reconnect_delay))
         self.max_server_ping_delay = _positive("max_server_ping_delay", max_server_ping_delay)
+        # Token sources may call an HTTP endpoint: give them at least 10 s.
+        self.token_timeout = max(self.timeout, 10.0)
         self.state = ClientState.DISCONNECTED
         self.client_id: str | None = None
         self.server_version: str | None = None
@@ -427,7 +430,7 @@ class Client:
         """One connection from token to close: (code, reason, terminal, was_connected)."""
         if self._token is None and self._get_token is not None:
             try:
-                token = await self._get_token()
+                token = await fetch_token(self._get_token(), self.token_timeout, "connect")
             except Unauthorized as exc:
                 return UNAUTHORIZED, str(exc) or "unauthorized by the token source", True, False
             except Exception as exc:
@@ -686,7 +689,7 @@ class Client:
             )
             return
         try:
-            token = await self._get_token()
+            token = await fetch_token(self._get_token(), self.token_timeout, "refresh")
         except Unauthorized as exc:
             conn.abort(UNAUTHORIZED, str(exc) or "unauthorized by the token source", terminal=True)
             return

@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["SubTokenGetter", "Subscription", "SubscriptionState", "refresh_delay"]
 
 SubTokenGetter = Callable[[str], Awaitable[str]]
+_T = TypeVar("_T")
 
 # Codes the client reports itself (never sent by the server).
 UNSUBSCRIBE_CALLED = 0
@@ -61,6 +62,15 @@ class SubscriptionState(StrEnum):
 
     def __str__(self) -> str:
         return self.value
+
+
+async def fetch_token(call: Awaitable[_T], limit: float, what: str) -> _T:
+    """Await a token source with a limit: a hung token endpoint must not hang the client."""
+    try:
+        async with asyncio.timeout(limit):
+            return await call
+    except TimeoutError:
+        raise CommandTimeout(f"{what}: the token source gave no token within {limit:g}s") from None
 
 
 def refresh_delay(ttl: float) -> float:
@@ -359,7 +369,9 @@ class Subscription:
     async def _fetch_token(self) -> None:
         assert self._get_token is not None
         try:
-            token = await self._get_token(self.channel)
+            token = await fetch_token(
+                self._get_token(self.channel), self._client.token_timeout, self.channel
+            )
         except Unauthorized as exc:
             self._token_task = None
             self._set_unsubscribed(UNAUTHORIZED, str(exc) or "unauthorized by the token source")
@@ -539,7 +551,9 @@ class Subscription:
             )
             return
         try:
-            token = await self._get_token(self.channel)
+            token = await fetch_token(
+                self._get_token(self.channel), self._client.token_timeout, self.channel
+            )
         except Unauthorized as exc:
             await self._end_unauthorized(str(exc) or "unauthorized by the token source")
             return
