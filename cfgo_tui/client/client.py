@@ -552,7 +552,9 @@ class Client:
                             conn.queue(b"{}")
                     except Exception as exc:
                         log.exception("dispatch failed")
-                        self._error("dispatch", f"could not handle {reply!r}: {exc!r}", error=exc)
+                        self._error(
+                            "dispatch", redact(f"could not handle {reply!r}: {exc!r}"), error=exc
+                        )
         except ConnectionClosed:
             return
 

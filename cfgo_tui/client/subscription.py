@@ -456,6 +456,11 @@ class Subscription:
         if recoverable or positioned:
             self._epoch = str(res.get("epoch", ""))
             self._offset = int(res.get("offset", 0))
+        else:
+            # No position from the server: offsets of a reset stream restart at 1 and must not
+            # be mistaken for duplicates of what came before.
+            self._offset = 0
+            self._epoch = None
         if recoverable:
             self._recover = True
         self._delta = bool(res.get("delta", False))

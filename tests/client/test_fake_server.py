@@ -192,3 +192,25 @@ async def test_unsubscribe_pushes_2500_and_2502_resubscribe(fake):
     assert (gone.code, gone.reason) == (2000, "bye")
     assert len([c for c in server.commands if "subscribe" in c]) == 3
     await client.disconnect()
+
+
+async def test_unpositioned_stream_reset_is_not_taken_for_duplicates(fake):
+    def respond(command: dict[str, Any]) -> list[str]:
+        if "subscribe" not in command:
+            return []
+        return [_sub_reply(command["id"])]  # history on, but no positioning asked or forced
+
+    server = await fake([], respond)
+    client = Client(server.url)
+    events = Events(client)
+    await client.connect()
+    await client.subscribe("chat:x")
+    assert server.ws is not None
+    await server.ws.send("\n".join([_pub(1), _pub(2), _pub(2)]))
+    await events.wait_count("publication", 2)
+    await server.ws.send('{"push":{"channel":"chat:x","unsubscribe":{"code":2500,"reason":"x"}}}')
+    await events.wait_count("subscribed", 2)
+    await server.ws.send(_pub(1))  # the stream restarted
+    await events.wait_count("publication", 3)
+    assert [e.offset for e in events.of("publication")] == [1, 2, 1]
+    await client.disconnect()
