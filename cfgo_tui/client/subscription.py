@@ -32,6 +32,7 @@ from cfgo_tui.client.events import (
     ErrorEvent,
     Event,
     HistoryResult,
+    PresenceStats,
     PublicationEvent,
     RefreshEvent,
     StreamPosition,
@@ -264,7 +265,7 @@ class Subscription:
     async def presence(self) -> dict[str, ClientInfo]:
         return await self._client.presence(self.channel)
 
-    async def presence_stats(self) -> Any:
+    async def presence_stats(self) -> PresenceStats:
         return await self._client.presence_stats(self.channel)
 
     async def history(

@@ -127,3 +127,36 @@ async def test_failover_to_second_url(centrifugo, unique):
     assert any(e.where == "transport" for e in events.of("error"))
     with contextlib.suppress(Exception):
         await client.disconnect()
+
+
+async def test_state_invalidated_3014_drops_token_and_positions(centrifugo, unique):
+    user = f"inv-{unique}"
+    channel = f"chat:invalid-{unique}"
+    tokens = 0
+
+    async def get_token() -> str:
+        nonlocal tokens
+        tokens += 1
+        return mint(centrifugo, user)
+
+    client = Client(centrifugo.ws_url, get_token=get_token, min_reconnect_delay=0.05)
+    events = Events(client)
+    await client.connect()
+    await client.subscribe(channel)
+    await client.publish(channel, {"n": 1})
+    await events.wait_for("publication")
+    await api_async(
+        centrifugo, "disconnect", {"user": user, "disconnect": {"code": 3014, "reason": "reset"}}
+    )
+    await events.wait_for("connecting", lambda e: e.code == 3014)
+    await events.wait_count("connected", 2)
+    again = await events.wait_for(
+        "subscribed",
+        lambda e: e.channel == channel,
+        start=events.items.index(events.of("connected")[1]),
+    )
+    assert not again.was_recovering  # position dropped: a fresh subscribe, not a recovery
+    personal = [e for e in events.of("subscribed") if e.channel == f"personal:#{user}"]
+    assert len(personal) == 2 and not personal[1].was_recovering
+    assert tokens == 2
+    await client.disconnect()
