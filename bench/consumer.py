@@ -1,10 +1,14 @@
 """One ingest consumer in its own process: subscribes, then counts publications.
 
-    python bench/consumer.py KIND WS_URL TOKEN CHANNEL WARMUP WINDOW
-KIND: cfgo | cpython | raw-json | raw-orjson. Prints READY once subscribed, then after the first
-publication waits WARMUP seconds and counts over WINDOW seconds. Prints one JSON line with the
-count, the rate and the CPU seconds this process used during the window (so a busy 2-core machine
-still gives a fair per-message cost).
+    python bench/consumer.py KIND WS_URL TOKEN CHANNEL WARMUP WINDOW [DRAIN]
+KIND: cfgo | cpython | raw-json | raw-orjson. Prints READY once subscribed.
+
+Steady mode (DRAIN 0): after the first publication waits WARMUP seconds and counts over WINDOW
+seconds. Drain mode (DRAIN N > 0): the parent stops this process (SIGSTOP) while N publications
+queue up in the server, then resumes it; the time and CPU from the first to the Nth publication
+are what this consumer alone can take in (the server writes from its queue faster than any of the
+consumers reads). Prints one JSON line with the count, the rate and the CPU seconds this process
+used (so a busy 2-core machine still gives a fair per-message cost).
 """
 
 from __future__ import annotations
@@ -23,14 +27,47 @@ def cpu_seconds() -> float:
 
 
 class Counter:
-    def __init__(self) -> None:
+    def __init__(self, target: int = 0) -> None:
         self.count = 0
+        self.target = target or -1
         self.first = asyncio.get_running_loop().create_future()
+        self.last = asyncio.get_running_loop().create_future()
+        self.marks: list[tuple[float, float]] = []
 
     def hit(self) -> None:
         self.count += 1
-        if self.count == 1 and not self.first.done():
-            self.first.set_result(None)
+        if self.count == 1:
+            self.marks.append((time.perf_counter(), cpu_seconds()))
+            if not self.first.done():
+                self.first.set_result(None)
+        elif self.count == self.target:
+            self.marks.append((time.perf_counter(), cpu_seconds()))
+            if not self.last.done():
+                self.last.set_result(None)
+
+
+async def measure_drain(counter: Counter, limit: float) -> dict[str, float]:
+    try:
+        async with asyncio.timeout(limit):
+            await counter.last
+    except TimeoutError:
+        return {
+            "received": counter.count,
+            "seconds": 0.0,
+            "rate": 0.0,
+            "cpu_seconds": 0.0,
+            "cpu_us_per_msg": 0.0,
+            "error": f"only {counter.count} of {counter.target}",
+        }
+    (t0, cpu0), (t1, cpu1) = counter.marks
+    received = counter.count - 1
+    return {
+        "received": received,
+        "seconds": t1 - t0,
+        "rate": received / (t1 - t0),
+        "cpu_seconds": cpu1 - cpu0,
+        "cpu_us_per_msg": (cpu1 - cpu0) / received * 1e6,
+    }
 
 
 async def measure(counter: Counter, warmup: float, window: float) -> dict[str, float]:
@@ -119,7 +156,8 @@ async def run_raw(
 async def main() -> None:
     kind, url, token, channel = sys.argv[1:5]
     warmup, window = float(sys.argv[5]), float(sys.argv[6])
-    counter = Counter()
+    drain = int(sys.argv[7]) if len(sys.argv) > 7 else 0
+    counter = Counter(drain)
     if kind == "cfgo":
         close = await run_cfgo(url, token, channel, counter)
     elif kind == "cpython":
@@ -133,7 +171,10 @@ async def main() -> None:
     else:
         raise SystemExit(f"unknown consumer kind {kind!r}")
     print("READY", flush=True)
-    result = await measure(counter, warmup, window)
+    if drain:
+        result = await measure_drain(counter, warmup + window)
+    else:
+        result = await measure(counter, warmup, window)
     print(json.dumps({"kind": kind, **result}), flush=True)
     await close()
 

@@ -1,13 +1,22 @@
-"""Ingest: publications per second one client takes in from a real Centrifugo, side by side.
+"""Ingest: publications one client takes in from a real Centrifugo, side by side with peers.
 
-Consumers (each its own process, one at a time): cfgo's client, centrifuge-python 0.7.0, a bare
-`websockets` loop with `json.loads`, the same loop with `orjson.loads`. The publisher is a separate
-process using the API `batch` method; its rate is reported so a publisher bottleneck shows.
+Consumers (each its own process, one at a time, interleaved round by round): cfgo's client,
+centrifuge-python 0.7.0, a bare `websockets` loop with `json.loads`, the same loop with
+`orjson.loads`. Two modes:
+
+- steady: a publisher process (API `batch`) drives the channel as fast as it can while the consumer
+  counts over a fixed window. On 2 cores the publisher plus Centrifugo cap msgs/s for every
+  consumer alike, so CPU microseconds per message is the comparable figure there.
+- drain: the consumer process is stopped (SIGSTOP) while N publications pile up in the server's
+  per-connection queue (256 MiB in the bench config, write timeout raised), then resumed; from the
+  first to the Nth message only the consumer limits the rate. This is the consumer-bound msgs/s.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 from typing import Any
 
 from common import bench_server, last_json, machine, python_script, token, wait_ready, write_json
@@ -15,9 +24,22 @@ from common import bench_server, last_json, machine, python_script, token, wait_
 KINDS = ("cfgo", "cpython", "raw-json", "raw-orjson")
 SIZES = (200, 4096)
 WARMUP, WINDOW = 1.0, 5.0
+DRAIN = {200: 200_000, 4096: 30_000}
+# A stopped consumer must not be dropped: writes may block while it sleeps, pings wait too.
+DRAIN_ENV = {
+    "CENTRIFUGO_WEBSOCKET_WRITE_TIMEOUT": "120s",
+    "CENTRIFUGO_CLIENT_PING_INTERVAL": "120s",
+    "CENTRIFUGO_CLIENT_PONG_TIMEOUT": "60s",
+}
+LABELS = {
+    "cfgo": "cfgo-tui client",
+    "cpython": "centrifuge-python 0.7.0",
+    "raw-json": "raw websockets + json.loads",
+    "raw-orjson": "raw websockets + orjson.loads",
+}
 
 
-def run_one(kind: str, size: int, round_no: int) -> dict[str, Any]:
+def run_steady(kind: str, size: int, round_no: int) -> dict[str, Any]:
     with bench_server() as server:
         channel = f"bench:ingest-{kind}-{size}-{round_no}"
         consumer = python_script(
@@ -29,63 +51,88 @@ def run_one(kind: str, size: int, round_no: int) -> dict[str, Any]:
         )
         result = last_json(consumer)
         published = last_json(publisher)
-    return {**result, "size": size, "publisher_rate": published["rate"]}
+    return {**result, "mode": "steady", "size": size, "publisher_rate": published["rate"]}
+
+
+def run_drain(kind: str, size: int, round_no: int) -> dict[str, Any]:
+    count = DRAIN[size]
+    with bench_server(env=DRAIN_ENV) as server:
+        channel = f"bench:drain-{kind}-{size}-{round_no}"
+        consumer = python_script(
+            "consumer.py", kind, server.ws_url, token(server), channel, 0, 110, count
+        )
+        wait_ready(consumer)
+        consumer.send_signal(signal.SIGSTOP)
+        try:
+            publisher = python_script(
+                "publisher.py", server.api_url, server.api_key, channel, 100, size, 0, count
+            )
+            published = last_json(publisher)
+            time.sleep(0.5)  # let the server's writer reach the blocked socket
+        finally:
+            consumer.send_signal(signal.SIGCONT)
+        result = last_json(consumer)
+    return {**result, "mode": "drain", "size": size, "publisher_rate": published["rate"]}
 
 
 def main(rounds: int = 2) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     for size in SIZES:
         for round_no in range(rounds):
-            for kind in KINDS:
-                row = run_one(kind, size, round_no)
-                print(
-                    f"  {kind:11s} {size:5d} B  {row['rate']:9.0f} msg/s  "
-                    f"{row['cpu_us_per_msg']:6.1f} us/msg CPU  "
-                    f"(publisher {row['publisher_rate']:.0f}/s)",
-                    file=sys.stderr,
-                )
-                results.append(row)
+            for mode, run in (("steady", run_steady), ("drain", run_drain)):
+                for kind in KINDS:
+                    row = run(kind, size, round_no)
+                    print(
+                        f"  {mode:6s} {kind:11s} {size:5d} B  {row['rate']:9.0f} msg/s  "
+                        f"{row['cpu_us_per_msg']:6.2f} us/msg CPU  "
+                        f"(publisher {row['publisher_rate']:.0f}/s)"
+                        + (f"  {row['error']}" if "error" in row else ""),
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    results.append(row)
     summary = summarize(results)
-    write_json("ingest", {"machine": machine(), "rows": results, "summary": summary})
-    return summary
+    data = {"machine": machine(), "rows": results, "summary": summary}
+    write_json("ingest", data)
+    return data
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    best: dict[tuple[str, int], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["kind"], row["size"])
-        if key not in best or row["rate"] > best[key]["rate"]:
-            best[key] = row
+    """Per size and mode: best rate and lowest CPU/msg of each consumer over the rounds."""
     summary: dict[str, Any] = {}
     for size in SIZES:
-        per = {kind: best[(kind, size)] for kind in KINDS if (kind, size) in best}
-        cfgo = per.get("cfgo")
-        entry: dict[str, Any] = {
-            kind: {
-                "rate": row["rate"],
-                "cpu_us_per_msg": row["cpu_us_per_msg"],
-                "publisher_rate": row["publisher_rate"],
-            }
-            for kind, row in per.items()
-        }
-        if cfgo:
-            for peer, label in (
-                ("cpython", "cfgo/c-python"),
-                ("raw-json", "cfgo/raw-json"),
-                ("raw-orjson", "cfgo/raw-orjson"),
-            ):
-                if peer in per and per[peer]["rate"]:
-                    entry[label] = {
-                        "rate_ratio": cfgo["rate"] / per[peer]["rate"],
-                        "cpu_ratio": per[peer]["cpu_us_per_msg"] / cfgo["cpu_us_per_msg"]
-                        if cfgo["cpu_us_per_msg"]
-                        else 0.0,
-                    }
-        summary[str(size)] = entry
+        for mode in ("steady", "drain"):
+            per: dict[str, dict[str, float]] = {}
+            for row in rows:
+                if row["size"] != size or row["mode"] != mode or not row["rate"]:
+                    continue
+                entry = per.setdefault(
+                    row["kind"],
+                    {"rate": 0.0, "cpu_us_per_msg": float("inf"), "publisher_rate": 0.0},
+                )
+                entry["rate"] = max(entry["rate"], row["rate"])
+                entry["cpu_us_per_msg"] = min(entry["cpu_us_per_msg"], row["cpu_us_per_msg"])
+                entry["publisher_rate"] = max(entry["publisher_rate"], row["publisher_rate"])
+            out: dict[str, Any] = dict(per)
+            cfgo = per.get("cfgo")
+            if cfgo:
+                for peer, label in (
+                    ("cpython", "cfgo/c-python"),
+                    ("raw-json", "cfgo/raw-json"),
+                    ("raw-orjson", "cfgo/raw-orjson"),
+                ):
+                    if peer in per:
+                        out[label] = {
+                            # > 1 means cfgo is faster (more msgs/s, fewer CPU us per message)
+                            "rate_ratio": cfgo["rate"] / per[peer]["rate"],
+                            "cpu_ratio": per[peer]["cpu_us_per_msg"] / cfgo["cpu_us_per_msg"],
+                        }
+            summary[f"{size}/{mode}"] = out
     return summary
 
 
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(main(), indent=2))
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    print(json.dumps(main(rounds)["summary"], indent=2))
