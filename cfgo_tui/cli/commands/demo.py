@@ -7,16 +7,17 @@ quits, on Ctrl+C, on SIGTERM, and at `--duration`; the children also die with th
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import importlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from cfgo_tui.cli.common import Subparsers, add_command
+from cfgo_tui.cli.common import Subparsers, add_command, setup_debug_log
 from cfgo_tui.cli.errors import CliError
 from cfgo_tui.cli.output import Printer, note
 from cfgo_tui.cli.parsing import non_negative_float
@@ -62,14 +63,24 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
+class _Stop:
+    """Set by SIGINT/SIGTERM/SIGHUP instead of raising, so the clean-up always runs; `also`
+    runs too (the app's exit, when the app is open)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.also: Callable[[], None] | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.event.set()
+        if self.also is not None:
+            self.also()
+
+
 @contextlib.contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT/SIGTERM set `stop` instead of raising, so the clean-up below always runs."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+def _stop_on_signals(stop: _Stop) -> Iterator[None]:
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, stop) for sig in signals}
     try:
         yield
     finally:
@@ -82,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from cfgo_tui.localserver import CentrifugoNotFound, ServerStartError  # noqa: PLC0415
 
     session = DemoSession(port=args.port, ticker_interval=args.ticker_interval)
-    stop = threading.Event()
+    stop = _Stop()
     printer = Printer("ndjson")
     with _stop_on_signals(stop):
         try:
@@ -93,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
             if args.write_config is not None:
                 session.write_config(args.write_config)
             if args.headless:
-                return _headless(args, session, stop, printer)
-            return _with_app(args, session)
+                return _headless(args, session, stop.event, printer)
+            return _with_app(args, session, stop)
         finally:
             session.stop()
             if args.headless:
@@ -128,7 +139,7 @@ def _headless(
     return 0
 
 
-def _with_app(args: argparse.Namespace, session: DemoSession) -> int:
+def _with_app(args: argparse.Namespace, session: DemoSession, stop: _Stop) -> int:
     try:
         launch = importlib.import_module("cfgo_tui.tui.launch")
     except ModuleNotFoundError:
@@ -136,4 +147,20 @@ def _with_app(args: argparse.Namespace, session: DemoSession) -> int:
             "demo: the app is not available in this build; `cfgo-tui demo --headless` runs the "
             "server and traffic alone"
         ) from None
-    return int(launch.run_app(args, profile=session.profile()))
+    setup_debug_log(args)
+    app = launch.app_for_profile(session.profile())
+    # In the demo Ctrl+C ends everything, as a newcomer expects; Textual binds it app-wide to a
+    # "press ctrl+q to quit" hint. Inputs that copy with ctrl+c still see it first.
+    app.action_help_quit = app.action_quit
+
+    def exit_app() -> None:
+        # Signal handlers run on the main thread, where the app's loop runs: hand the exit to
+        # the loop rather than touching the app from inside the handler.
+        with contextlib.suppress(RuntimeError):
+            asyncio.get_running_loop().call_soon_threadsafe(app.exit)
+
+    stop.also = exit_app
+    if stop.event.is_set():
+        return 130
+    result = app.run()
+    return int(result or 0)
