@@ -62,6 +62,13 @@ CODES: dict[int, CodeInfo] = _table(
         True,
         "getting a token failed; the client retries with backoff: check the token source",
     ),
+    (
+        7,
+        "client",
+        "subscribe timeout",
+        True,
+        "the server did not answer a subscribe in time: the client reconnects and resubscribes",
+    ),
     # reply errors
     (
         100,

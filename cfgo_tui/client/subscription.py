@@ -54,6 +54,7 @@ _T = TypeVar("_T")
 # Codes the client reports itself (never sent by the server).
 UNSUBSCRIBE_CALLED = 0
 UNAUTHORIZED = 4
+SUBSCRIBE_TIMEOUT = 7
 
 
 class SubscriptionState(StrEnum):
@@ -411,13 +412,15 @@ class Subscription:
         conn.command("subscribe", req, self._on_subscribe_reply, self._client.timeout)
 
     def _on_subscribe_reply(self, reply: dict[str, Any] | CentrifugoError) -> None:
-        self._inflight = None
+        conn, self._inflight = self._inflight, None
         if self.state is not SubscriptionState.SUBSCRIBING:
             return
         if isinstance(reply, CentrifugoError):
-            if isinstance(reply, CommandTimeout):
+            if isinstance(reply, CommandTimeout) and conn is not None:
+                # The server may still subscribe us: a second subscribe would get 105. Like the
+                # reference SDKs, start over on a new connection (which resubscribes).
                 self._error("subscribe", str(reply), error=reply)
-                self._schedule_retry()
+                conn.abort(SUBSCRIBE_TIMEOUT, "subscribe timeout", terminal=False)
             return  # NotConnected: resubscribed on the next connect
         err = reply.get("error")
         if err is not None:

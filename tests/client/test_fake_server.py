@@ -214,3 +214,26 @@ async def test_unpositioned_stream_reset_is_not_taken_for_duplicates(fake):
     await events.wait_count("publication", 3)
     assert [e.offset for e in events.of("publication")] == [1, 2, 1]
     await client.disconnect()
+
+
+async def test_subscribe_timeout_reconnects_and_resubscribes(fake):
+    seen = 0
+
+    def respond(command: dict[str, Any]) -> list[str]:
+        nonlocal seen
+        if "subscribe" not in command:
+            return []
+        seen += 1
+        return [] if seen == 1 else [_sub_reply(command["id"])]  # the first one is never answered
+
+    server = await fake([], respond)
+    client = Client(server.url, timeout=0.3, min_reconnect_delay=0.05)
+    events = Events(client)
+    await client.connect()
+    sub = client.new_subscription("chat:x")
+    await sub.subscribe()
+    await sub.ready(timeout=10)
+    reconnect = events.of("connecting")[1]
+    assert (reconnect.code, reconnect.reason) == (7, "subscribe timeout")
+    assert seen == 2 and len(events.of("connected")) == 2
+    await client.disconnect()
