@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cfgo_tui.cli.errors import CliError, UsageError
+from cfgo_tui.client.events import Event, FrameEvent
 from cfgo_tui.client.redact import redact, register_secret
 from cfgo_tui.config.models import ChannelSpec, Profile
 
@@ -95,10 +96,21 @@ def setup_debug_log(args: argparse.Namespace) -> Path | None:
     except OSError as error:
         raise UsageError(f"--debug {target}: cannot write the log file: {error.strerror}") from None
     handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    close_debug_log()
     root = logging.getLogger("cfgo_tui")
     root.setLevel(logging.DEBUG)
     root.addHandler(handler)
     return path
+
+
+def close_debug_log() -> None:
+    """Remove the `--debug` log handler (one command per process needs no call; tests do)."""
+    root = logging.getLogger("cfgo_tui")
+    for handler in list(root.handlers):
+        if isinstance(handler.formatter, _RedactingFormatter):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(logging.NOTSET)
 
 
 def failure(error: BaseException, *, action: str) -> CliError:
@@ -116,11 +128,25 @@ def channel_spec(profile: Profile, channel: str, *, recover: bool = True) -> Cha
     return ChannelSpec(channel, recover=recover)
 
 
-def make_client_for(profile: Profile) -> Client:
+def make_client_for(profile: Profile, *, name: str = "cfgo-tui") -> Client:
+    """The profile's client; with `--debug`, every frame and event also goes to the debug log."""
     from cfgo_tui.config.factory import make_client  # noqa: PLC0415
 
-    client: Client = make_client(profile)
+    client: Client = make_client(profile, name=name)
+    if _debug_log.isEnabledFor(logging.DEBUG):
+        client.on("*", _log_event)
     return client
+
+
+_debug_log = logging.getLogger("cfgo_tui.cli.debug")
+
+
+def _log_event(event: Event) -> None:
+    # Frame text is redacted by the client; the log handler redacts everything once more.
+    if isinstance(event, FrameEvent):
+        _debug_log.debug("frame %s %s", event.direction, event.text)
+    else:
+        _debug_log.debug("event %r", event)
 
 
 def make_api_for(profile: Profile, what: str) -> ApiClient:

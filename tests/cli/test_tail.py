@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cfgo_tui.cli.common import close_debug_log
 from cfgo_tui.cli.main import main
 from cfgo_tui.localserver import CentrifugoServer
 
@@ -246,3 +247,28 @@ def test_tail_is_gapless_across_a_forced_reconnect(
     assert [r["offset"] for r in pubs] == list(range(1, 31))
     assert "connection lost (4000" in err
     assert "reconnected" in err
+
+
+def test_tail_debug_log_has_frames_and_no_secrets(
+    centrifugo: CentrifugoServer,
+    good_config: Path,
+    unique: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+):
+    channel = f"chat:debug-{unique}"
+    _api(centrifugo, "publish", {"channel": channel, "data": {"n": 1}})
+    log = tmp_path / "debug.log"
+    argv = ["-c", str(good_config), "tail", channel, "--history", "1", "--count", "1"]
+    try:
+        assert main([*argv, "--debug", str(log)]) == 0
+    finally:
+        close_debug_log()
+    capsys.readouterr()
+    text = log.read_text()
+    assert "frame out" in text
+    assert '"connect"' in text
+    assert "event ConnectedEvent" in text
+    assert centrifugo.hmac_secret not in text
+    assert centrifugo.api_key not in text
+    assert "eyJ" not in text

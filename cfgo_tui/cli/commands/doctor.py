@@ -14,7 +14,13 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 from cfgo_tui.cli.checklist import Check, Checklist
-from cfgo_tui.cli.common import Subparsers, add_command, load_profile, setup_debug_log
+from cfgo_tui.cli.common import (
+    Subparsers,
+    add_command,
+    load_profile,
+    make_client_for,
+    setup_debug_log,
+)
 from cfgo_tui.cli.diagnosis import (
     Diagnosis,
     diagnose_api,
@@ -43,7 +49,6 @@ from cfgo_tui.config.factory import (
     TokenSourceError,
     connection_token_source,
     expand_channel,
-    make_client,
     ssl_context,
     subscribe_options,
 )
@@ -213,7 +218,7 @@ class Doctor:
 
     # ------------------------------------------------------------------ connect
     async def connect(self) -> Client | None:
-        client: Client = make_client(self.profile, name="cfgo-doctor")
+        client = make_client_for(self.profile, name="cfgo-doctor")
         try:
             await client.connect(timeout=self.timeout * 2)
         except ConnectFailed as error:
