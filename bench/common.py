@@ -82,3 +82,34 @@ def write_json(name: str, data: Any) -> Path:
     path = OUT_DIR / f"{name}.json"
     path.write_text(json.dumps(data, indent=2))
     return path
+
+
+def write_config(
+    server: CentrifugoServer,
+    path: Path,
+    *,
+    channels: tuple[str, ...] = ("bench:startup",),
+    retention: int = 10_000,
+    user: str = "bench",
+) -> Path:
+    """A cfgo-tui config with one profile, `local`, pointing at the bench server."""
+    lines = [
+        "default_profile: local",
+        "profiles:",
+        "  local:",
+        f"    url: {server.ws_url}",
+        "    api:",
+        f"      url: {server.api_url}",
+        f"      key: {server.api_key}",
+        "    auth:",
+        "      hmac:",
+        f"        secret: {server.hmac_secret}",
+        f"        user: {user}",
+        "        ttl: 1h",
+        f"    retention: {retention}",
+        "    channels:",
+        *(f"      - {channel}" for channel in channels),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return path
