@@ -323,8 +323,12 @@ class Store:
             level, f"disconnected: {describe(event.code).label()} ({event.reason})", code=event.code
         )
         for state in self.channels.values():
-            if state.state != "unsubscribed":
-                state.state = "unsubscribed" if event.code not in (0, 1) else state.state
+            if state.state == "subscribing" and state.used_token and event.code >= 3000:
+                # the server answers a bad subscription token by closing the connection (3500):
+                # keep the reason on the channel so its token can be explained there
+                state.error = ChannelError(event.code, event.reason, "disconnect")
+            if state.state != "unsubscribed" and event.code not in (0, 1):
+                state.state = "unsubscribed"
         self.channels_version += 1
         self.connection_version += 1
 

@@ -74,6 +74,7 @@ class CfgoApp(App[int]):
         *,
         api: ServerApi | None = None,
         sub_tokens: SubTokenFactory | None = None,
+        expand: Callable[[str], str] | None = None,
         clock: Callable[[], float] = time.time,
         state_path: Path | None = None,
         flush_hz: float = FLUSH_HZ,
@@ -82,7 +83,9 @@ class CfgoApp(App[int]):
         self.options = options or AppOptions()
         self.clock = clock
         self.store = Store(self.options.retention, clock=clock)
-        self.bridge = Bridge(session, self.store, self.options, api=api, sub_tokens=sub_tokens)
+        self.bridge = Bridge(
+            session, self.store, self.options, api=api, sub_tokens=sub_tokens, expand=expand
+        )
         self.state_path = state_path
         self.ui_state = UiState.load(state_path)
         self.flush_hz = flush_hz
@@ -209,9 +212,10 @@ class CfgoApp(App[int]):
     def action_show_tab(self, tab: str) -> None:
         self.main_query("#tabs", TabbedContent).active = tab
         pane = self.main_query(f"#{tab}", TabPane)
-        for view in pane.query(RecordView):
-            view.focus()
-            break
+        for view in pane.query("RecordView, DataTable"):
+            if view.focusable:
+                view.focus()
+                break
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.main_query("#sidebar", Sidebar)

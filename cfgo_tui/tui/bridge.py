@@ -18,9 +18,9 @@ from cfgo_tui.client.codes import describe
 from cfgo_tui.client.errors import CentrifugoError, ReplyError
 from cfgo_tui.client.events import HistoryResult
 from cfgo_tui.store import ChannelError, Store, SubscribeOptions
-from cfgo_tui.tui.session import AppOptions, ServerApi, Session, TokenGetter
+from cfgo_tui.tui.session import AppOptions, ServerApi, Session, SubTokenGetter
 
-SubTokenFactory = Callable[[str], TokenGetter | None]
+SubTokenFactory = Callable[[str], SubTokenGetter | None]
 
 
 def error_text(error: BaseException) -> str:
@@ -51,8 +51,10 @@ class Bridge:
         *,
         api: ServerApi | None = None,
         sub_tokens: SubTokenFactory | None = None,
+        expand: Callable[[str], str] | None = None,
     ) -> None:
         self.session = session
+        self.expand = expand or (lambda name: name)
         self.store = store
         self.options = options
         self.api = api
@@ -74,7 +76,12 @@ class Bridge:
             )
             return
         for channel, channel_options in self.options.channels:
-            await self.subscribe(channel, channel_options)
+            try:
+                name = self.expand(channel)
+            except ValueError as error:
+                self.store.note("error", f"channel {channel}: {error}")
+                continue
+            await self.subscribe(name, channel_options)
         while True:
             await self.measure_rtt()
             await asyncio.sleep(self.options.ping_interval)  # a period, not a wait for an event
@@ -90,9 +97,13 @@ class Bridge:
     async def close(self) -> None:
         with contextlib.suppress(CentrifugoError, OSError):
             await self.session.disconnect()
+        aclose = getattr(self.api, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):  # closing the HTTP pool must not block exit
+                await aclose()
 
     # subscriptions
-    def _token_getter(self, channel: str) -> TokenGetter | None:
+    def _token_getter(self, channel: str) -> SubTokenGetter | None:
         if self.sub_tokens is None:
             return None
         inner = self.sub_tokens(channel)
@@ -100,8 +111,8 @@ class Bridge:
             return None
         store = self.store
 
-        async def get_token() -> str:
-            token = await inner()
+        async def get_token(for_channel: str) -> str:
+            token = await inner(for_channel)
             store.channel(channel).used_token = token  # kept to explain a refusal
             return token
 
@@ -114,7 +125,7 @@ class Bridge:
         state.error = None
         old = self.subscriptions.pop(channel, None)
         if old is not None:
-            await self._quiet(old.unsubscribe())
+            await self._forget(old)
         try:
             sub = self.session.new_subscription(
                 channel,
@@ -135,9 +146,14 @@ class Bridge:
     async def unsubscribe(self, channel: str, *, forget: bool = True) -> None:
         sub = self.subscriptions.pop(channel, None)
         if sub is not None:
-            await self._quiet(sub.unsubscribe())
+            await self._forget(sub)
         if forget:
             self.store.remove_channel(channel)
+
+    async def _forget(self, sub: Any) -> None:
+        """Unsubscribe and drop the client's subscription so the channel can be added again."""
+        remove = getattr(self.session, "remove_subscription", None)
+        await self._quiet(remove(sub) if remove is not None else sub.unsubscribe())
 
     async def _quiet(self, call: Any) -> None:
         """Run a subscription call whose outcome arrives as events (errors are in the store)."""
@@ -187,7 +203,7 @@ class Bridge:
         found: list[tuple[str, int]] = []
         if isinstance(channels, dict):
             for name, info in channels.items():
-                clients = getattr(info, "num_clients", None)
+                clients = info if isinstance(info, int) else getattr(info, "num_clients", None)
                 if clients is None and isinstance(info, dict):
                     clients = info.get("num_clients", 0)
                 found.append((str(name), int(clients or 0)))

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from cfgo_tui.client.events import ClientInfo, HistoryResult, PresenceStats
 from cfgo_tui.store import SubscribeOptions
 
-TokenGetter = Callable[[], Awaitable[str]]
+SubTokenGetter = Callable[[str], Awaitable[str]]  # channel -> subscription token
 
 
 class SubscriptionLike(Protocol):
@@ -35,7 +35,7 @@ class Session(Protocol):
         self,
         channel: str,
         *,
-        get_token: TokenGetter | None = None,
+        get_token: SubTokenGetter | None = None,
         recoverable: bool = False,
         positioned: bool = False,
         join_leave: bool = False,

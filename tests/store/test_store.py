@@ -146,3 +146,17 @@ def test_filtered_view_updates_incrementally_and_resets():
     store.apply(pub("chat:a", 7))
     assert view.update(store.records(None)) == 1
     assert [r.offset for r in view.rows] == [2, 2]
+
+
+def test_a_3500_while_subscribing_with_a_token_stays_on_the_channel():
+    from cfgo_tui.client.events import DisconnectedEvent, SubscribingEvent
+
+    store = Store()
+    store.apply(SubscribingEvent("$secret:x"))
+    store.channel("$secret:x").used_token = "header.claims.sig"
+    store.apply(SubscribingEvent("news"))
+    store.apply(DisconnectedEvent(3500, "invalid token"))
+    assert store.channels["$secret:x"].error is not None
+    assert store.channels["$secret:x"].error.label == "3500 invalid token"
+    assert store.channels["news"].error is None
+    assert store.channels["news"].state == "unsubscribed"

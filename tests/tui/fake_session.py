@@ -39,7 +39,7 @@ class FakeSubscription:
         failure = session.failures.get(self.channel)
         get_token = self.options.get("get_token")
         if get_token is not None:
-            await get_token()
+            await get_token(self.channel)
         if failure is not None:
             code, reason = failure
             session.emit(ErrorEvent("subscribe", reason, code=code, channel=self.channel))

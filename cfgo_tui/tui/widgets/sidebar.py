@@ -26,19 +26,31 @@ def channel_prompt(state: ChannelState, rate: float) -> Text:
     text.append(f"{mark} ", style)
     text.append(state.name, "bold" if state.unread else "")
     if state.private:
-        text.append(" priv", "magenta")
+        text.append(" $priv", "magenta")
     if state.server_side:
         text.append(" srv", "blue")
-    if state.unread:
-        text.append(f" {state.unread:,}", "bold reverse yellow")
-    if rate:
-        text.append(f" {rate:,.1f}/s", "cyan")
+    text.append("\n  ")
     if state.state == "unsubscribed" and (state.error or state.code):
         code = state.error.code if state.error else state.code
-        text.append(f"\n  {describe(code).label()}", "red")
+        text.append(describe(code).label(), "red")
     elif state.state == "subscribing":
-        text.append("\n  subscribing…", "yellow dim")
+        text.append("subscribing…", "yellow dim")
+    else:
+        text.append(f"{state.total:,} msgs", "dim")
+        if state.unread:
+            text.append(" ")
+            text.append(f" {state.unread:,} new ", "bold reverse yellow")
+        text.append(f" {rate:,.1f}/s", "cyan" if rate else "dim")
     return text
+
+
+class ChannelList(OptionList):
+    """An OptionList that also moves with j / k."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="sidebar.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sidebar.up"),
+    ]
 
 
 class Sidebar(Vertical):
@@ -65,9 +77,9 @@ class Sidebar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Channels", classes="section-title")
-        yield OptionList(id="channels")
-        yield Label("Discovered (API) · r refresh", classes="section-title", id="discovered-title")
-        yield OptionList(id="discovered")
+        yield ChannelList(id="channels")
+        yield Label("Discovered (API) · r", classes="section-title", id="discovered-title")
+        yield ChannelList(id="discovered")
 
     def on_mount(self) -> None:
         self.query_one("#channels", OptionList).add_option(Option("✱ all channels", id=ALL_ID))
