@@ -484,13 +484,16 @@ class Client:
         try:
             await self._read(conn)
         finally:
+            # Read before the teardown clears it: a connection that got as far as `connected`
+            # resets the backoff, so a drop after hours connected reconnects at the minimum delay.
+            was_connected = conn.connected
             self._teardown(conn)
         code = conn.close_code
         if code is not None:
-            return code, conn.close_reason, conn.terminal, conn.connected
+            return code, conn.close_reason, conn.terminal, was_connected
         code = ws.close_code if ws.close_code is not None else 1006
         reason = ws.close_reason or describe(code).name
-        return code, reason, not reconnects(code), conn.connected
+        return code, reason, not reconnects(code), was_connected
 
     def _teardown(self, conn: Connection) -> None:
         was_connected = conn.connected

@@ -358,8 +358,8 @@ _METHOD_HINTS: dict[tuple[int, str], str] = {
     (108, "presence_stats"): "presence is not enabled for this namespace: set `presence: true`",
     (108, "history"): "history is not enabled for this namespace: set `history_size` and "
     "`history_ttl`",
-    (108, "rpc"): "RPC needs an RPC proxy configured on the server (`rpc.proxy` / "
-    "`rpc.without_namespace.proxy_enabled`)",
+    (108, "rpc"): "RPC is not available: configure an RPC proxy on the server (or "
+    "`rpc.ping.enabled` for the built-in `ping` method)",
     (103, "publish"): "publishing is not allowed: enable `allow_publish_for_client` (or "
     "`_for_subscriber` and subscribe first) in the namespace",
     (103, "presence"): "presence is not allowed: enable `allow_presence_for_client` (or "

@@ -146,3 +146,16 @@ async def test_failing_and_async_publication_handlers(make_client, unique):
     async with asyncio.timeout(5):
         await both.wait()
     assert async_seen == [1, 2]
+
+
+async def test_rpc_ping_when_enabled(unique):
+    from cfgo_tui.localserver import CentrifugoServer
+
+    with CentrifugoServer("test", env={"CENTRIFUGO_RPC_PING_ENABLED": "true"}) as server:
+        client = Client(server.ws_url, token=mint(server, "alice"))
+        await client.connect()
+        assert await client.rpc("ping") is None  # `{}` result: no data
+        with pytest.raises(ReplyError) as failure:
+            await client.rpc("unknown-method", {"x": 1})
+        assert failure.value.code == 104  # with an RPC handler present, unknown methods are 104
+        await client.disconnect()
