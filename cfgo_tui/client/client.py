@@ -63,7 +63,7 @@ from cfgo_tui.client.subscription import (
     Subscription,
     SubscriptionState,
     SubTokenGetter,
-    _check_json,
+    check_json,
     client_info,
     fetch_token,
     publication_event,
@@ -173,7 +173,7 @@ class Client:
         if get_token is not None and not callable(get_token):
             raise ValueError("get_token must be an async function returning a token string")
         if data is not None:
-            _check_json("connect data", data)
+            check_json("connect data", data)
         self._token = token or None
         self._get_token = get_token
         self.name = name

@@ -57,10 +57,12 @@ class Connection:
         timeout: float,
     ) -> int:
         cid = self.next_id
+        # Encode first: data that is not JSON-serializable fails here, before anything is pending.
+        line = orjson.dumps({"id": cid, method: params})
         self.next_id = cid + 1
         timer = self.loop.call_later(timeout, self._timed_out, cid, method, timeout)
         self.pending[cid] = (callback, timer)
-        self.queue(orjson.dumps({"id": cid, method: params}))
+        self.queue(line)
         return cid
 
     def queue(self, line: bytes) -> None:

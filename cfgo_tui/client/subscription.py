@@ -75,6 +75,13 @@ async def fetch_token(call: Awaitable[_T], limit: float, what: str) -> _T:
         raise CommandTimeout(f"{what}: the token source gave no token within {limit:g}s") from None
 
 
+def check_json(what: str, value: Any) -> None:
+    try:
+        orjson.dumps(value)
+    except TypeError as exc:
+        raise ValueError(f"{what} must be JSON-serializable: {exc}") from None
+
+
 def refresh_delay(ttl: float) -> float:
     """Refresh a token when 80 % of its ttl has passed (at most a minute before it expires)."""
     return max(0.5, ttl - min(ttl * 0.2, 60.0))
@@ -156,6 +163,8 @@ class Subscription:
             raise ValueError(
                 f"subscription since must be a StreamPosition(offset, epoch), got {since!r}"
             )
+        if data is not None:
+            check_json("subscription data", data)
         self._client = client
         self.channel = channel
         self.server_side = server_side

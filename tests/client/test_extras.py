@@ -159,3 +159,12 @@ async def test_rpc_ping_when_enabled(unique):
             await client.rpc("unknown-method", {"x": 1})
         assert failure.value.code == 104  # with an RPC handler present, unknown methods are 104
         await client.disconnect()
+
+
+async def test_unserializable_data_is_refused_cleanly(make_client, unique):
+    client = make_client("alice")
+    await client.connect()
+    with pytest.raises(TypeError, match="JSON serializable"):
+        await client.publish(f"chat:bad-{unique}", {"set": {1, 2}})
+    await client.publish(f"chat:bad-{unique}", {"ok": True})  # the connection is unaffected
+    assert client.state is ClientState.CONNECTED

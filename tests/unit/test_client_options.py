@@ -115,3 +115,10 @@ def test_fast_event_constructors_match_the_dataclasses():
     )
     with pytest.raises(AttributeError):
         event.offset = 8  # type: ignore[misc]
+
+
+def test_data_must_be_json():
+    with pytest.raises(ValueError, match="connect data must be JSON-serializable"):
+        Client(URL, data={1, 2})
+    with pytest.raises(ValueError, match="subscription data must be JSON-serializable"):
+        Client(URL).new_subscription("chat:a", data=object())
