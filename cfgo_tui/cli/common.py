@@ -181,5 +181,7 @@ def reported(action: str) -> Iterator[None]:
 
     try:
         yield
-    except (CentrifugoError, ApiFailure) as error:
+    except (CentrifugoError, ApiFailure, ValueError) as error:
+        # ValueError: the client's own argument checks (a bad URL, a `{user}` template without
+        # a user), worded for people.
         raise failure(error, action=action) from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import uuid
 from pathlib import Path
 
 import httpx
@@ -272,3 +274,67 @@ def test_tail_debug_log_has_frames_and_no_secrets(
     assert centrifugo.hmac_secret not in text
     assert centrifugo.api_key not in text
     assert "eyJ" not in text
+
+
+def test_tail_history_in_a_subscriber_only_namespace_with_user_template(
+    centrifugo: CentrifugoServer, good_config: Path, capsys: pytest.CaptureFixture[str]
+):
+    # `user:` allows history to subscribers only, and `user:#alice` only to alice: tail
+    # subscribes first, then reads the page; `{user}` comes from the profile.
+    stamp = {"stamp": uuid.uuid4().hex}
+    _api(centrifugo, "publish", {"channel": "user:#alice", "data": stamp})
+    code = main(["-c", str(good_config), "tail", "user:#{user}", "--history", "1", "--count", "1"])
+    records = _lines(capsys.readouterr().out)
+    assert code == 0
+    assert [(r["channel"], r["data"], r["source"]) for r in records] == [
+        ("user:#alice", stamp, "history")
+    ]
+
+
+def test_tail_timeout_without_count_ends_cleanly(
+    good_config: Path, unique: str, capsys: pytest.CaptureFixture[str]
+):
+    code = main(["-c", str(good_config), "tail", f"chat:idle-{unique}", "--timeout", "0.3"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err == ""
+
+
+def test_tail_history_while_publishing_is_consecutive(
+    centrifugo: CentrifugoServer, good_config: Path, unique: str
+):
+    """Whenever tail starts during a burst, history + live must be consecutive offsets."""
+    channel = f"chat:burst-{unique}"
+    for n in range(5):
+        _api(centrifugo, "publish", {"channel": channel, "data": n})
+    stop = threading.Event()
+
+    def burst() -> None:
+        with httpx.Client(trust_env=False) as http:
+            n = 5
+            while not stop.is_set() and n < 2000:
+                http.post(
+                    f"{centrifugo.api_url}/publish",
+                    headers={"X-API-Key": centrifugo.api_key},
+                    json={"channel": channel, "data": n},
+                )
+                n += 1
+
+    thread = threading.Thread(target=burst)
+    thread.start()
+    try:
+        result = subprocess.run(
+            [*CFGO, "-c", str(good_config), "tail", channel, "--history", "5", "--count", "60"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        stop.set()
+        thread.join()
+    assert result.returncode == 0, result.stderr
+    offsets = [r["offset"] for r in _lines(result.stdout)]
+    assert len(offsets) == 60
+    assert offsets == list(range(offsets[0], offsets[0] + 60))
+    assert [r["data"] for r in _lines(result.stdout)] == [o - 1 for o in offsets]

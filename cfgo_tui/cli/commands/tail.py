@@ -1,9 +1,10 @@
 """`cfgo-tui tail CHANNEL...`: publications as NDJSON on stdout, live, across reconnects.
 
 Gapless by construction: the client resubscribes with recovery after every reconnect and
-delivers recovered publications before live ones, each once. `--history N` prints the last N from
-history, then subscribes from the top of that page (`since`), so what was published in between
-arrives as recovered publications: no gap, no duplicate.
+delivers recovered publications before live ones, each once. `--history N` subscribes first
+(holding live publications back), reads the N publications up to the subscription's position,
+prints them, then what arrived meanwhile: no gap, no duplicate, and it works in namespaces that
+allow history to subscribers only.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from cfgo_tui.client.events import (
     SubscribedEvent,
     UnsubscribedEvent,
 )
-from cfgo_tui.config.factory import subscribe_options
+from cfgo_tui.config.factory import expand_channel, subscribe_options
 from cfgo_tui.config.models import Profile
 
 
@@ -101,8 +102,14 @@ class _Tail:
     done: asyncio.Event = field(default_factory=asyncio.Event)
     failure: str | None = None
     lost_connection: bool = False
+    subscribed_once: set[str] = field(default_factory=set)
+    held: dict[str, list[PublicationEvent]] = field(default_factory=dict)
 
     def publication(self, event: PublicationEvent, *, source: str | None = None) -> None:
+        held = self.held.get(event.channel)
+        if held is not None and source is None:
+            held.append(event)
+            return
         if self.done.is_set():
             return
         record = publication_record(event, source=source)
@@ -112,6 +119,22 @@ class _Tail:
         self.printed += 1
         if self.count is not None and self.printed >= self.count:
             self.done.set()
+
+    def hold(self, channel: str) -> None:
+        """Keep live publications of `channel` back until its history page is printed."""
+        self.held[channel] = []
+
+    def release(self, channel: str, history: list[PublicationEvent]) -> None:
+        """Print the history page (oldest first), then what arrived live meanwhile, each offset
+        once: live publications the page already holds are dropped."""
+        live = self.held.pop(channel, [])
+        last = 0
+        for pub in history:
+            self.publication(pub, source="history")
+            last = max(last, pub.offset)
+        for pub in live:
+            if not pub.offset or pub.offset > last:
+                self.publication(pub)
 
     def _emit(self, record: dict[str, Any]) -> None:
         try:
@@ -143,12 +166,15 @@ class _Tail:
             self.lost_connection = False
             note("reconnected")
         elif isinstance(event, SubscribedEvent) and event.channel in self.channels:
+            again = event.channel in self.subscribed_once
+            self.subscribed_once.add(event.channel)
             if event.state_lost:
+                when = "while disconnected" if again else "since the requested position"
                 note(
-                    f"{event.channel}: could not recover what was missed while disconnected "
-                    "(history too short or stream reset): publications may be missing here"
+                    f"{event.channel}: could not recover what was published {when} (history "
+                    "too short or stream reset): publications may be missing here"
                 )
-            elif event.was_recovering:
+            elif again and event.was_recovering:
                 note(f"{event.channel}: recovered {event.recovered_count} missed publications")
         elif isinstance(event, UnsubscribedEvent) and event.channel in self.channels:
             info = describe(event.code)
@@ -166,19 +192,26 @@ class _Tail:
 async def _subscribe_all(
     client: Any, profile: Profile, args: argparse.Namespace, tail: _Tail
 ) -> None:
-    for channel in args.channels:
-        spec = channel_spec(profile, channel)
+    for name in args.channels:
+        spec = channel_spec(profile, name)
+        channel = expand_channel(profile, spec, client) if spec.templated else name
+        tail.channels.add(channel)
         options = subscribe_options(profile, spec, client)
-        since: StreamPosition | None = args.since
-        if args.history:
-            page = await client.history(channel, limit=args.history, reverse=True)
-            for pub in reversed(page.publications):
-                tail.publication(pub, source="history")
-            since = StreamPosition(page.offset, page.epoch)
-        if since is not None:
-            options["since"] = since
+        if args.since is not None:
+            options["since"] = args.since
             options["recoverable"] = True
-        await client.subscribe(channel, **options)
+        if not args.history:
+            await client.subscribe(channel, **options)
+            continue
+        # Subscribe first (history may be allowed to subscribers only), holding live
+        # publications back; then read the page that ends at the subscription's position.
+        tail.hold(channel)
+        options["positioned"] = True
+        sub = await client.subscribe(channel, **options)
+        top: StreamPosition | None = sub.position
+        since = StreamPosition(top.offset + 1, top.epoch) if top is not None else None
+        page = await client.history(channel, limit=args.history, reverse=True, since=since)
+        tail.release(channel, list(reversed(page.publications)))
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -186,8 +219,9 @@ async def run(args: argparse.Namespace) -> int:
     setup_debug_log(args)
     if args.since is not None and args.history:
         raise UsageError("--since and --history both choose where to start: use one of them")
-    tail = _Tail(Printer(args.format), args.events, args.count, set(args.channels))
-    client = make_client_for(profile)
+    tail = _Tail(Printer(args.format), args.events, args.count, set())
+    with reported("tail"):
+        client = make_client_for(profile)
     client.on("*", tail.on_event)
     try:
         with reported("tail"):
@@ -202,6 +236,7 @@ async def run(args: argparse.Namespace) -> int:
                     f"tail: {tail.printed} of {args.count} publications within {args.timeout:g}s"
                 ) from None
     finally:
+        tail.done.set()  # what follows is our own disconnect, not a failure to report
         await client.disconnect()
     if tail.failure:
         raise CliError(f"tail: {tail.failure}")
