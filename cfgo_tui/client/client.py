@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import os
 import ssl as ssl_module
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -117,8 +118,11 @@ def _positive(name: str, value: float) -> float:
     return float(value)
 
 
-def _ssl_option(value: ssl_module.SSLContext | bool | None) -> ssl_module.SSLContext | None:
-    """None: default verification for wss://; False: verification off (explicit opt-out)."""
+def _ssl_option(
+    value: ssl_module.SSLContext | bool | str | os.PathLike[str] | None,
+) -> ssl_module.SSLContext | None:
+    """None/True: default verification for wss://; a path: verify against that CA file;
+    False: verification off (an explicit opt-out)."""
     if value is None or isinstance(value, ssl_module.SSLContext):
         return value
     if value is True:
@@ -128,7 +132,14 @@ def _ssl_option(value: ssl_module.SSLContext | bool | None) -> ssl_module.SSLCon
         context.check_hostname = False
         context.verify_mode = ssl_module.CERT_NONE
         return context
-    raise ValueError(f"ssl must be an ssl.SSLContext, True, False or None, got {value!r}")
+    if isinstance(value, str | os.PathLike):
+        try:
+            return ssl_module.create_default_context(cafile=os.fspath(value))
+        except (OSError, ssl_module.SSLError) as exc:
+            raise ValueError(f"ssl CA file {os.fspath(value)!r} cannot be used: {exc}") from None
+    raise ValueError(
+        f"ssl must be an ssl.SSLContext, a CA file path, True, False or None, got {value!r}"
+    )
 
 
 def _resolve_future(future: asyncio.Future[dict[str, Any]], reply: Any) -> None:
@@ -163,7 +174,7 @@ class Client:
         version: str = __version__,
         data: Any = None,
         headers: dict[str, str] | None = None,
-        ssl: ssl_module.SSLContext | bool | None = None,
+        ssl: ssl_module.SSLContext | bool | str | os.PathLike[str] | None = None,
         timeout: float = 5.0,
         min_reconnect_delay: float = 0.5,
         max_reconnect_delay: float = 20.0,

@@ -40,7 +40,17 @@ def test_bad_reconnect_delays():
 
 def test_bad_ssl_option():
     with pytest.raises(ValueError, match="ssl"):
-        Client(URL, ssl="yes")  # type: ignore[arg-type]
+        Client(URL, ssl=42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"ssl CA file '/nonexistent/ca\.pem' cannot be used"):
+        Client(URL, ssl="/nonexistent/ca.pem")
+
+
+def test_ssl_opt_out_and_default():
+    import ssl
+
+    off = Client(URL, ssl=False)._ssl
+    assert off is not None and off.verify_mode is ssl.CERT_NONE and not off.check_hostname
+    assert Client(URL)._ssl is None  # websockets verifies wss:// with the system CAs
 
 
 def test_on_is_chainable_and_checks_names():
