@@ -159,3 +159,26 @@ def test_doctor_text_checklist_is_readable(
     assert "code:  108 not available" in out
     assert "fix:   set `presence: true` in namespace `plain`" in out
     assert out.strip().splitlines()[-1].endswith("first failure: presence plain:room")
+
+
+def test_doctor_names_a_token_endpoint_refusal(
+    centrifugo: CentrifugoServer, write_config, make_profile, capsys: pytest.CaptureFixture[str]
+):
+    from cfgo_tui.localserver import TokenEndpoint
+
+    with TokenEndpoint(
+        centrifugo.hmac_secret, user="alice", refuse={"$secret:refused"}
+    ) as endpoint:
+        profile = make_profile(
+            centrifugo,
+            channels=["$secret:allowed", "$secret:refused"],
+            subscription_tokens={"endpoint": endpoint.subscription_url},
+        )
+        code, checks = _doctor(write_config(refusing=profile), capsys)
+    assert code == 1
+    by_target = {(c["step"], c["target"]): c for c in checks}
+    assert by_target[("subscribe", "$secret:allowed")]["status"] == "ok"
+    refused = by_target[("subscribe", "$secret:refused")]
+    assert refused["status"] == "fail"
+    assert "403" in refused["detail"]
+    assert "token endpoint" in refused["fix"]
