@@ -219,6 +219,7 @@ class Client:
         self._refresh_handle: asyncio.TimerHandle | None = None
         self._refresh_task: asyncio.Task[None] | None = None
         self._attempt = 0
+        self._lost: tuple[int, str] | None = None
 
     def __repr__(self) -> str:
         return f"<Client {self.url} {self.state.value}>"
@@ -395,6 +396,14 @@ class Client:
         self.client_id = None
         self._set_state(ClientState.DISCONNECTED)
         self._emit(DisconnectedEvent(code, reason))
+        self._subs_lost()
+
+    def _subs_lost(self) -> None:
+        """Send every subscription of a lost connection back to subscribing."""
+        lost, self._lost = self._lost, None
+        if lost is not None:
+            for sub in (*self._subs.values(), *self._server_subs.values()):
+                sub._transport_lost(*lost)
 
     # ------------------------------------------------------------------ connection loop
     async def _run(self) -> None:
@@ -421,6 +430,7 @@ class Client:
                 self._attempt += 1
                 self._set_state(ClientState.CONNECTING)
                 self._emit(ConnectingEvent(code, reason, self._attempt, delay))
+                self._subs_lost()
                 await asyncio.sleep(delay)
         except asyncio.CancelledError:
             raise
@@ -526,8 +536,9 @@ class Client:
             code = conn.ws.close_code if conn.ws.close_code is not None else 1006
             reason = conn.ws.close_reason or describe(code).name
         if was_connected:
-            for sub in (*self._subs.values(), *self._server_subs.values()):
-                sub._transport_lost(code, reason)
+            # Reported after the client's own connecting/disconnected event (as the reference
+            # SDKs order them): see _subs_lost.
+            self._lost = (code, reason)
         if not self._closing and self.state is ClientState.CONNECTED:
             self._set_state(ClientState.CONNECTING)
 

@@ -41,6 +41,9 @@ async def test_force_reconnect_recovers_gapless(centrifugo, unique):
         )
         connecting = await events.wait_for("connecting", lambda e: e.code == 3011)
         assert connecting.reason == "test reconnect" and connecting.attempt == 1
+        subscribing = await events.wait_for("subscribing", lambda e: e.code == 3011)
+        assert subscribing.channel == channel and subscribing.reason == "test reconnect"
+        assert events.items.index(connecting) < events.items.index(subscribing)
         resubscribed = await events.wait_for("subscribed", lambda e: e.was_recovering)
         assert resubscribed.recovered
         count = len(offsets)
