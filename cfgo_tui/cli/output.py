@@ -125,7 +125,7 @@ def _clock(ms: int) -> str:
 
 def pretty_line(record: Mapping[str, Any]) -> str:
     """`12:00:01 chat:room #42 alice {"text":"hi"}`: one readable line per record."""
-    if "event" in record:
+    if "event" in record and record["event"] != "publication":
         rest = {k: v for k, v in record.items() if k not in ("event", "channel") and v is not None}
         where = f" {record['channel']}" if record.get("channel") else ""
         return f"{_clock(0)} -- {record['event']}{where} {to_json(rest)}"

@@ -159,24 +159,16 @@ def test_tail_pretty_format_is_one_readable_line(
 ):
     channel = f"chat:pretty-{unique}"
     _api(centrifugo, "publish", {"channel": channel, "data": {"text": "hello"}})
-    code = main(
-        [
-            "-c",
-            str(good_config),
-            "tail",
-            channel,
-            "--history",
-            "1",
-            "--count",
-            "1",
-            "--format",
-            "pretty",
-        ]
-    )
+    argv = ["-c", str(good_config), "tail", channel, "--history", "1", "--count", "1"]
+    code = main([*argv, "--format", "pretty"])
     out = capsys.readouterr().out
     assert code == 0
-    assert f"{channel} #1 api" in out
-    assert '{"text":"hello"}' in out
+    assert f'{channel} #1 api (history) {{"text":"hello"}}' in out
+    code = main([*argv, "--format", "pretty", "--events"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert any(f"-- subscribed {channel}" in line for line in lines)
+    assert any(f"{channel} #1 api (history)" in line for line in lines)
 
 
 @pytest.mark.parametrize(
