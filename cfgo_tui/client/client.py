@@ -394,6 +394,7 @@ class Client:
         self._cancel_refresh()
         self._terminal = error
         self.client_id = None
+        log.debug("disconnected: %d %s", code, reason)
         self._set_state(ClientState.DISCONNECTED)
         self._emit(DisconnectedEvent(code, reason))
         self._subs_lost()
@@ -428,6 +429,14 @@ class Client:
                 else:
                     delay = self._backoff.delay(self._attempt)
                 self._attempt += 1
+                log.debug(
+                    "reconnecting to %s in %.2fs (attempt %d) after %d %s",
+                    self.url,
+                    delay,
+                    self._attempt,
+                    code,
+                    reason,
+                )
                 self._set_state(ClientState.CONNECTING)
                 self._emit(ConnectingEvent(code, reason, self._attempt, delay))
                 self._subs_lost()
@@ -653,6 +662,7 @@ class Client:
         expires = bool(res.get("expires", False))
         ttl = int(res.get("ttl", 0))
         self._set_state(ClientState.CONNECTED)
+        log.debug("connected to %s as %s", conn.url, self.client_id)
         self._emit(
             ConnectedEvent(self.client_id, self.server_version, expires, ttl, res.get("data"))
         )

@@ -163,3 +163,24 @@ async def test_state_invalidated_3014_drops_token_and_positions(centrifugo, uniq
     assert len(personal) == 2 and not personal[1].was_recovering
     assert tokens == 2
     await client.disconnect()
+
+
+async def test_lost_connection_fails_over_to_the_next_url(fresh_centrifugo, unique):
+    from cfgo_tui.localserver import CentrifugoServer
+
+    first = fresh_centrifugo
+    with CentrifugoServer("test") as second:
+        client = Client(
+            [first.ws_url, second.ws_url],
+            token=mint(first, "alice"),  # both servers share the test config's secret
+            min_reconnect_delay=0.05,
+            max_reconnect_delay=0.2,
+        )
+        events = Events(client)
+        await client.connect()
+        assert client.url == first.ws_url
+        await asyncio.to_thread(first.stop)
+        await events.wait_count("connected", 2, timeout=20)
+        assert client.url == second.ws_url
+        assert events.of("connecting")[1].code == 3001  # graceful shutdown of the first node
+        await client.disconnect()
