@@ -330,3 +330,30 @@ def test_tail_history_while_publishing_is_consecutive(
     assert len(offsets) == 60
     assert offsets == list(range(offsets[0], offsets[0] + 60))
     assert [r["data"] for r in _lines(result.stdout)] == [o - 1 for o in offsets]
+
+
+def test_tail_ends_with_failure_when_the_server_unsubscribes(
+    centrifugo: CentrifugoServer, write_config, make_profile, unique: str
+):
+    user = f"unsub-{unique}"
+    config = write_config(
+        solo=make_profile(
+            centrifugo, user=user, auth={"hmac": {"secret": centrifugo.hmac_secret, "user": user}}
+        )
+    )
+    channel = f"chat:unsub-{unique}"
+    proc = subprocess.Popen(
+        [*CFGO, "-c", str(config), "tail", channel, "--events", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        record = json.loads(line)
+        if record.get("event") == "subscribed" and record["channel"] == channel:
+            break
+    _api(centrifugo, "unsubscribe", {"channel": channel, "user": user})
+    _, err = _finish(proc)
+    assert proc.returncode == 1
+    assert f"{channel}: unsubscribed: 2000" in err
