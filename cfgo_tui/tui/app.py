@@ -191,6 +191,7 @@ class CfgoApp(App[int]):
         if channel == self.store.selected:
             return
         self.store.select(channel)
+        self.refresh_bindings()  # `u` shows only with a channel selected
         self.main_query("#history-panel", HistoryPanel).set_channel(channel)
         if self.main_query("#tabs", TabbedContent).active == "presence" and channel:
             self.action_load_presence()

@@ -1,0 +1,170 @@
+"""More of the app against the real server: frames and events, export, help, palette, discovery,
+reconnect state, and keys under a flood."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+from textual.binding import Binding
+
+from cfgo_tui.tui.app import CfgoApp
+from cfgo_tui.tui.launch import app_for_profile
+from cfgo_tui.tui.screens.help import HelpScreen, bindings_table
+from cfgo_tui.tui.widgets.history_panel import HistoryPanel
+from cfgo_tui.tui.widgets.live_pane import LivePane
+from cfgo_tui.tui.widgets.presence_panel import PresencePanel
+from cfgo_tui.tui.widgets.record_view import RecordView
+from cfgo_tui.tui.widgets.sidebar import ChannelList, Sidebar
+
+from .conftest import make_profile
+from .helpers import wait_for
+
+SIZE = (140, 44)
+
+
+def subscribed(app: CfgoApp, channel: str) -> bool:
+    state = app.store.channels.get(channel)
+    return state is not None and state.state == "subscribed"
+
+
+async def test_frames_are_logged_redacted_and_filterable(profile_for, centrifugo, unique, tmp_path):
+    channel = f"$secret:{unique}"
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: subscribed(app, channel))
+        await pilot.press("4")
+        panel = app.query_one("#frames-panel")
+        view = panel.query_one(RecordView)
+        await wait_for(pilot, lambda: any(channel in f.text for f in view.rows))
+        texts = [f.text for f in app.store.frames]
+        assert any('"connect"' in t for t in texts)
+        assert not any("eyJ" in t or centrifugo.hmac_secret in t for t in texts)
+        panel.query_one("Input").value = unique
+        await wait_for(pilot, lambda: view.rows and all(unique in f.text for f in view.rows))
+        await pilot.press("5")
+        events = app.query_one("#events-panel").query_one(RecordView)
+        await wait_for(
+            pilot, lambda: any(f"subscribed to {channel}" in e.text for e in events.rows)
+        )
+
+
+async def test_export_writes_the_channel_buffer(profile_for, api, unique, tmp_path):
+    channel = f"chat:export-{unique}"
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    target = tmp_path / "out.ndjson"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: subscribed(app, channel))
+        app.select_channel(channel)
+        for n in range(3):
+            await api.publish(channel, {"n": n})
+        await wait_for(pilot, lambda: app.store.channels[channel].total == 3)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, target.exists)
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [line["data"] for line in lines] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [line["offset"] for line in lines] == [1, 2, 3]
+
+
+async def test_copy_puts_the_message_json_on_the_clipboard(profile_for, api, unique, tmp_path):
+    channel = f"chat:copy-{unique}"
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: subscribed(app, channel))
+        await api.publish(channel, {"copy": unique})
+        live = app.query_one("#live-pane", LivePane)
+        await wait_for(pilot, lambda: len(live.messages.rows) == 1)
+        await pilot.press("y")
+        assert app.clipboard == json.dumps({"copy": unique}, separators=(",", ":"))
+
+
+async def test_help_lists_every_key_with_its_id(profile_for, tmp_path):
+    app = app_for_profile(profile_for(), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(bindings_table(app.screen.sections))
+        rendered = console.export_text()
+        for owner in (
+            CfgoApp,
+            LivePane,
+            RecordView,
+            Sidebar,
+            ChannelList,
+            PresencePanel,
+            HistoryPanel,
+        ):
+            for binding in owner.BINDINGS:
+                assert isinstance(binding, Binding)
+                assert binding.id, f"{owner.__name__} binding {binding.key} has no id"
+                if owner is not ChannelList:
+                    assert binding.id in rendered, f"{binding.id} missing from the help screen"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+
+async def test_palette_opens_a_channel(profile_for, unique, tmp_path):
+    channel = f"chat:palette-{unique}"
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: subscribed(app, channel))
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*f"open {channel}")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.store.selected == channel)
+
+
+async def test_discovery_lists_active_channels_over_the_api(profile_for, unique, tmp_path):
+    channel = f"chat:disc-{unique}"
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: subscribed(app, channel))
+        app.query_one("#channels").focus()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: channel in app.discovered)
+
+
+async def test_status_bar_shows_reconnecting_and_connected(fresh_centrifugo, tmp_path):
+    profile = make_profile(fresh_centrifugo, min_reconnect_delay=0.2, max_reconnect_delay=0.5)
+    app = app_for_profile(profile, state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        status = app.query_one("#status")
+        await wait_for(pilot, lambda: "● connected" in str(status.render()))
+        first_client = app.store.connection.client_id
+        fresh_centrifugo.stop()
+        await wait_for(pilot, lambda: "reconnecting" in str(status.render()))
+        assert app.store.connection.last_code is not None
+        fresh_centrifugo.start()
+        await wait_for(
+            pilot,
+            lambda: (
+                "● connected" in str(status.render())
+                and app.store.connection.client_id != first_client
+            ),
+            limit=30,
+        )
+
+
+async def test_keys_answer_during_a_flood(profile_for, api, unique, tmp_path):
+    channel = f"chat:flood-{unique}"
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: subscribed(app, channel))
+        await api.batch([{"publish": {"channel": channel, "data": {"n": n}}} for n in range(2000)])
+        await wait_for(pilot, lambda: app.store.channels[channel].total > 0)
+        await pilot.press("p")
+        live = app.query_one("#live-pane", LivePane)
+        assert not live.following
+        shown = len(live.messages.rows)
+        await wait_for(pilot, lambda: app.store.channels[channel].total == 2000)
+        await pilot.pause(0.2)
+        assert len(live.messages.rows) == shown, "paused under a flood: the pane stays put"
+        await pilot.press("p")
+        await wait_for(pilot, lambda: len(live.messages.rows) == 2000)
