@@ -54,6 +54,14 @@ def test_history_limit_reverse_and_since(
     code, pubs, _ = _run([*base, "--limit", "10", "--since", f"5:{epoch}"], capsys)
     assert [p["offset"] for p in pubs] == [6, 7, 8]
 
+    # Paging backwards: --reverse with --since gives what came before that offset.
+    code, pubs, _ = _run([*base, "--limit", "2", "--reverse", "--since", f"5:{epoch}"], capsys)
+    assert [p["offset"] for p in pubs] == [4, 3]
+
+    code, _, err = _run([*base, "--reverse", "--since", f"0:{epoch}"], capsys)
+    assert code == 2
+    assert "nothing comes before offset 0" in err
+
 
 def test_history_off_in_namespace_shows_108_with_hint(
     good_config: Path, unique: str, capsys: pytest.CaptureFixture[str]

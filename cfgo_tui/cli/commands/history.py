@@ -13,6 +13,7 @@ from cfgo_tui.cli.common import (
     reported,
     setup_debug_log,
 )
+from cfgo_tui.cli.errors import UsageError
 from cfgo_tui.cli.output import FORMATS, Printer, note, publication_record
 from cfgo_tui.cli.parsing import position_arg, positive_int
 from cfgo_tui.cli.subscriber import as_subscriber
@@ -26,7 +27,8 @@ def register(subparsers: Subparsers) -> None:
         "print a page of a channel's history (NDJSON)",
         "Print up to --limit publications of CHANNEL from its history, one JSON object per line "
         "(oldest first; --reverse for newest first). The stream position goes to stderr as "
-        "OFFSET:EPOCH, the form --since takes to page on.",
+        "OFFSET:EPOCH, the form --since takes to page on: publications after OFFSET, or with "
+        "--reverse the ones before it.",
     )
     parser.add_argument("channel", metavar="CHANNEL")
     parser.add_argument("--limit", type=positive_int, default=10, metavar="N", help="default 10")
@@ -40,6 +42,10 @@ def register(subparsers: Subparsers) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
+    if args.reverse and args.since is not None and args.since.offset == 0:
+        # With --reverse, --since pages backwards (publications before OFFSET); Centrifugo
+        # v6.9.1 answers offset 0 with "100 internal server error" instead of an empty page.
+        raise UsageError("--since 0:EPOCH with --reverse: nothing comes before offset 0")
     profile = load_profile(args)
     setup_debug_log(args)
     printer = Printer(args.format)
