@@ -5,6 +5,7 @@ in one frame, and an exact check of the pong answering a server ping."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -22,8 +23,11 @@ class FakeCentrifugo:
     """Accepts `connect`, sends the scripted frames, then answers each command the client sends
     with whatever `respond(command)` returns (frames), recording every command."""
 
-    def __init__(self, script: list[str], respond: Responder | None = None) -> None:
+    def __init__(
+        self, script: list[str], respond: Responder | None = None, pong: bool = True
+    ) -> None:
         self.script = script
+        self.pong = pong
         self.respond: Responder = respond or (lambda command: [])
         self.commands: list[dict[str, Any]] = []
         self.changed = asyncio.Event()
@@ -35,9 +39,8 @@ class FakeCentrifugo:
         self.ws = ws
         first = json.loads(await ws.recv())
         assert "connect" in first and first["id"] == 1
-        await ws.send(
-            '{"id":1,"connect":{"client":"fake-1","version":"fake","ping":25,"pong":true}}'
-        )
+        result = {"client": "fake-1", "version": "fake", "ping": 25, "pong": self.pong}
+        await ws.send(json.dumps({"id": 1, "connect": result}))
         for frame in self.script:
             await ws.send(frame)
         async for message in ws:
@@ -65,8 +68,10 @@ class FakeCentrifugo:
 async def fake() -> AsyncIterator[Any]:
     servers: list[Any] = []
 
-    async def start(script: list[str], respond: Responder | None = None) -> FakeCentrifugo:
-        fake = FakeCentrifugo(script, respond)
+    async def start(
+        script: list[str], respond: Responder | None = None, pong: bool = True
+    ) -> FakeCentrifugo:
+        fake = FakeCentrifugo(script, respond, pong)
         server = await serve(fake.handler, "127.0.0.1", 0)
         servers.append(server)
         port = next(iter(server.sockets)).getsockname()[1]
@@ -236,4 +241,19 @@ async def test_subscribe_timeout_reconnects_and_resubscribes(fake):
     reconnect = events.of("connecting")[1]
     assert (reconnect.code, reconnect.reason) == (7, "subscribe timeout")
     assert seen == 2 and len(events.of("connected")) == 2
+    await client.disconnect()
+
+
+async def test_no_pong_when_the_server_does_not_want_one(fake):
+    # A ping, then a message push as a marker: the client handles frames in order, so once the
+    # marker arrived a pong would already be on its way (and the publish below comes after it).
+    server = await fake(["{}", '{"push":{"message":{"data":"marker"}}}'], pong=False)
+    client = Client(server.url, timeout=0.5)
+    events = Events(client)
+    await client.connect()
+    await events.wait_for("message")
+    with contextlib.suppress(Exception):
+        await client.publish("chat:x", {"after": "ping"})  # the fake never answers: times out
+    await server.wait_commands("publish", 1)
+    assert not server.got_pong.is_set()
     await client.disconnect()
