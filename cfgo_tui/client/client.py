@@ -79,6 +79,8 @@ Handler = Callable[[Any], Any]
 TokenGetter = Callable[[], Awaitable[str | None]]  # None or "": connect anonymously
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# Push kinds of unidirectional transports: meaningless over WebSocket, ignored without a word.
+_QUIET_PUSHES = frozenset({"connect", "refresh"})
 
 # Client-side codes (see codes.py).
 CONNECT_CALLED = 0
@@ -220,6 +222,8 @@ class Client:
         self._refresh_task: asyncio.Task[None] | None = None
         self._attempt = 0
         self._lost: tuple[int, str] | None = None
+        # Code and reason of the last stop (terminal failure or disconnect()).
+        self.stopped: tuple[int, str] | None = None
 
     def __repr__(self) -> str:
         return f"<Client {self.url} {self.state.value}>"
@@ -347,6 +351,7 @@ class Client:
         if self.state is ClientState.DISCONNECTED:
             self._closing = False
             self._terminal = None
+            self.stopped = None
             self._attempt = 0
             self._set_state(ClientState.CONNECTING)
             self._emit(ConnectingEvent(CONNECT_CALLED, "connect called", 0, 0.0))
@@ -395,9 +400,12 @@ class Client:
         self._terminal = error
         self.client_id = None
         log.debug("disconnected: %d %s", code, reason)
+        self.stopped = (code, reason)
         self._set_state(ClientState.DISCONNECTED)
         self._emit(DisconnectedEvent(code, reason))
         self._subs_lost()
+        for sub in (*self._subs.values(), *self._server_subs.values()):
+            sub._wake()  # ready() waiters learn that no connection is coming
 
     def _subs_lost(self) -> None:
         """Send every subscription of a lost connection back to subscribing."""
@@ -588,11 +596,21 @@ class Client:
                         elif conn.pong:
                             conn.queue(b"{}")
                     except Exception as exc:
+                        # A reply or push of the wrong shape: the connection's state can no
+                        # longer be trusted (a half-applied connect reply would hang it), so
+                        # report it and start over on a new connection.
                         log.exception("dispatch failed")
                         self._error(
                             "dispatch", redact(f"could not handle {reply!r}: {exc!r}"), error=exc
                         )
-        except ConnectionClosed:
+                        conn.abort(BAD_PROTOCOL, "bad protocol: malformed reply", terminal=False)
+                        return
+        except ConnectionClosed as exc:
+            if exc.sent is not None and exc.sent.code == 1009 and exc.rcvd_then_sent is not True:
+                # websockets refused an incoming frame above max_size and closed with 1009.
+                message = f"the server sent a frame larger than {MAX_MESSAGE_BYTES} bytes"
+                self._error("transport", message, 1009, error=exc)
+                conn.set_close(TRANSPORT_CLOSED, message, terminal=False)
             return
 
     def _on_push(self, conn: Connection, push: dict[str, Any], now: float) -> None:
@@ -627,6 +645,9 @@ class Client:
             reason = str(body.get("reason", "")) or describe(code).name
             terminal = not body.get("reconnect", reconnects(code))
             conn.abort(code, reason, terminal=terminal)
+        elif not push.keys() & _QUIET_PUSHES:
+            # A newer server may add push kinds: say so, keep the connection.
+            self._error("protocol", redact(f"unknown push ignored: {push!r}"))
 
     def _server_sub(self, channel: str) -> Subscription:
         sub = self._server_subs.get(channel)

@@ -137,7 +137,8 @@ CODES: dict[int, CodeInfo] = _table(
         "error",
         "token expired",
         False,
-        "the token has expired: the client fetches a new one from its token source",
+        "the token has expired: with a token source (get_token) the client fetches a new one; "
+        "a fixed token must be replaced (check `exp` and the clocks)",
     ),
     (110, "error", "expired", False, "the connection or subscription expired: reconnect"),
     (111, "error", "too many requests", True, "rate limited by the server: slow down"),
@@ -265,7 +266,8 @@ CODES: dict[int, CodeInfo] = _table(
         "invalid token",
         False,
         "the token was refused: check the signing secret (`client.token.hmac_secret_key`), the "
-        "algorithm, and that a connection token has no `channel` claim",
+        "algorithm, and that a connection token has no `channel` claim; a subscription token "
+        "for another user or channel also closes the connection with 3500",
     ),
     (
         3501,

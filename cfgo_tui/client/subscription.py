@@ -261,6 +261,10 @@ class Subscription:
                 while self.state is not SubscriptionState.SUBSCRIBED:
                     if self.state is SubscriptionState.UNSUBSCRIBED:
                         raise SubscriptionFailed(self.channel, self._last_code, self._last_reason)
+                    stopped = self._client.stopped
+                    if stopped is not None and self._client.state == "disconnected":
+                        # e.g. 3500 for a subscription token of another user or channel
+                        raise SubscriptionFailed(self.channel, *stopped)
                     waiter = asyncio.get_running_loop().create_future()
                     self._waiters.append(waiter)
                     await waiter

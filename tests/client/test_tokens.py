@@ -108,3 +108,16 @@ async def test_anonymous_where_allowed(unique):
         pub = await events.wait_for("publication")
         assert pub.info is not None and pub.info.user == ""
         await client.disconnect()
+
+
+async def test_subscription_token_of_another_user_fails_fast_with_3500(centrifugo, unique):
+    channel = f"$secret:other-{unique}"
+    client = Client(centrifugo.ws_url, token=mint(centrifugo, "alice"))
+    events = Events(client)
+    await client.connect()
+    stolen = mint(centrifugo, "bob", channel=channel)
+    with pytest.raises(SubscriptionFailed) as failure:
+        await client.subscribe(channel, token=stolen, timeout=30)
+    assert failure.value.code == 3500
+    assert "subscription token for another user or channel" in str(failure.value)
+    assert [e.code for e in events.of("disconnected")] == [3500]
