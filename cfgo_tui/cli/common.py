@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cfgo_tui.cli.errors import CliError, UsageError
-from cfgo_tui.client.events import Event, FrameEvent
+from cfgo_tui.client.events import ConnectingEvent, Event, FrameEvent
 from cfgo_tui.client.redact import redact, register_secret
 from cfgo_tui.config.models import ChannelSpec, Profile
 
@@ -167,10 +167,39 @@ async def connected_client(profile: Profile) -> AsyncIterator[Client]:
     profile's timeout (a few attempts) is a clean failure, not an endless retry."""
     client = make_client_for(profile)
     try:
-        await client.connect(timeout=max(profile.timeout, 1.0) * 2)
+        await connect_within(client, connect_limit(profile))
         yield client
     finally:
         await client.disconnect()
+
+
+def connect_limit(profile: Profile) -> float:
+    """How long a command waits for its first connection: a few attempts' worth."""
+    return max(profile.timeout, 1.0) * 2
+
+
+async def connect_within(client: Client, limit: float) -> None:
+    """`client.connect()` bounded by `limit` seconds. Running out is a ConnectFailed carrying the
+    last reason an attempt failed (the client itself would go on trying in the background)."""
+    from cfgo_tui.client.errors import CommandTimeout, ConnectFailed  # noqa: PLC0415
+
+    last: list[ConnectingEvent] = []
+
+    def remember(event: ConnectingEvent) -> None:
+        if event.code:
+            last[:] = [event]
+
+    client.on("connecting", remember)
+    try:
+        await client.connect(timeout=limit)
+    except CommandTimeout:
+        await client.disconnect()
+        code, reason = (last[0].code, last[0].reason) if last else (3, "no answer")
+        raise ConnectFailed(
+            code, f"not connected within {limit:g}s; last error: {reason}"
+        ) from None
+    finally:
+        client.off("connecting", remember)
 
 
 @contextlib.contextmanager

@@ -357,3 +357,17 @@ def test_tail_ends_with_failure_when_the_server_unsubscribes(
     _, err = _finish(proc)
     assert proc.returncode == 1
     assert f"{channel}: unsubscribed: 2000" in err
+
+
+def test_tail_with_no_server_fails_once_with_the_reason(
+    centrifugo: CentrifugoServer, write_config, make_profile, capsys: pytest.CaptureFixture[str]
+):
+    from cfgo_tui.localserver import free_port
+
+    url = f"ws://127.0.0.1:{free_port()}/connection/websocket"
+    config = write_config(down=make_profile(centrifugo, url=url, timeout="500ms"))
+    code = main(["-c", str(config), "tail", "chat:x", "--count", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1  # one line: no "connection lost" chatter before the first connect
+    assert "not connected within 2s; last error: cannot connect" in err

@@ -17,6 +17,7 @@ from cfgo_tui.cli.checklist import Check, Checklist
 from cfgo_tui.cli.common import (
     Subparsers,
     add_command,
+    connect_within,
     load_profile,
     make_client_for,
     setup_debug_log,
@@ -220,7 +221,7 @@ class Doctor:
     async def connect(self) -> Client | None:
         client = make_client_for(self.profile, name="cfgo-doctor")
         try:
-            await client.connect(timeout=self.timeout * 2)
+            await connect_within(client, self.timeout * 2)
         except ConnectFailed as error:
             diagnosis = diagnose_connect(error.code, self.profile)
             self.fail_code("connect", self.profile.url, error.code, error.reason, diagnosis)

@@ -21,6 +21,8 @@ from cfgo_tui.cli.common import (
     Subparsers,
     add_command,
     channel_spec,
+    connect_limit,
+    connect_within,
     load_profile,
     make_client_for,
     reported,
@@ -102,6 +104,7 @@ class _Tail:
     done: asyncio.Event = field(default_factory=asyncio.Event)
     failure: str | None = None
     lost_connection: bool = False
+    connected_once: bool = False  # failures before the first connect are reported once, at the end
     subscribed_once: set[str] = field(default_factory=set)
     held: dict[str, list[PublicationEvent]] = field(default_factory=dict)
 
@@ -156,15 +159,17 @@ class _Tail:
 
     def _status(self, event: Event) -> None:
         """Reconnects and losses are worth a line on stderr even without --events."""
-        if isinstance(event, ConnectingEvent) and event.code != 0:
+        if isinstance(event, ConnectingEvent) and event.code != 0 and self.connected_once:
             self.lost_connection = True
             note(
                 f"connection lost ({describe(event.code).label()}: {event.reason}); "
                 f"reconnecting in {event.delay:.1f}s"
             )
-        elif isinstance(event, ConnectedEvent) and self.lost_connection:
-            self.lost_connection = False
-            note("reconnected")
+        elif isinstance(event, ConnectedEvent):
+            self.connected_once = True
+            if self.lost_connection:
+                self.lost_connection = False
+                note("reconnected")
         elif isinstance(event, SubscribedEvent) and event.channel in self.channels:
             again = event.channel in self.subscribed_once
             self.subscribed_once.add(event.channel)
@@ -225,7 +230,7 @@ async def run(args: argparse.Namespace) -> int:
     client.on("*", tail.on_event)
     try:
         with reported("tail"):
-            await client.connect(timeout=max(profile.timeout, 1.0) * 2)
+            await connect_within(client, connect_limit(profile))
             await _subscribe_all(client, profile, args, tail)
         try:
             async with asyncio.timeout(args.timeout):
