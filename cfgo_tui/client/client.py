@@ -684,10 +684,12 @@ class Client:
         ttl = int(res.get("ttl", 0))
         self._set_state(ClientState.CONNECTED)
         log.debug("connected to %s as %s", conn.url, self.client_id)
+        ping = int(res.get("ping", 0))
         self._emit(
-            ConnectedEvent(self.client_id, self.server_version, expires, ttl, res.get("data"))
+            ConnectedEvent(
+                self.client_id, self.server_version, expires, ttl, res.get("data"), conn.url, ping
+            )
         )
-        ping = res.get("ping", 0)
         if ping:
             conn.ping_limit = float(ping) + self.max_server_ping_delay
             conn.ping_handle = conn.loop.call_later(conn.ping_limit, self._check_ping, conn)

@@ -37,6 +37,8 @@ async def test_connect_subscribe_publish_receive(make_client, unique):
     assert pub.info.client == client.client_id
     assert pub.offset == 1
     assert sub.position is not None and sub.position.offset == 1
+    connected = events.of("connected")[0]
+    assert connected.url == client.url and connected.ping == 5  # the test config pings every 5 s
     names = [e.name for e in events.items if e.name != "frame"]
     assert names[:2] == ["connecting", "connected"]
     assert "subscribing" in names and "subscribed" in names
