@@ -87,3 +87,10 @@ class Events:
                 self._changed.clear()
                 await self._changed.wait()
         return self.of(name)
+
+    async def until(self, condition: Callable[[], bool], limit: float = 10.0) -> None:
+        """Wait until `condition()` holds, re-checking after every event."""
+        async with asyncio.timeout(limit):
+            while not condition():
+                self._changed.clear()
+                await self._changed.wait()

@@ -184,3 +184,27 @@ async def test_lost_connection_fails_over_to_the_next_url(fresh_centrifugo, uniq
         assert client.url == second.ws_url
         assert events.of("connecting")[1].code == 3001  # graceful shutdown of the first node
         await client.disconnect()
+
+
+async def test_many_subscriptions_resubscribe_in_one_frame(centrifugo, unique):
+    user = f"many-{unique}"
+    client = Client(centrifugo.ws_url, token=mint(centrifugo, user), min_reconnect_delay=0.05)
+    events = Events(client)
+    frames: list = []
+    client.on("frame", frames.append)
+    await client.connect()
+    channels = [f"chat:many-{unique}-{i}" for i in range(50)]
+    await asyncio.gather(*(client.subscribe(channel) for channel in channels))
+    await api_async(
+        centrifugo, "disconnect", {"user": user, "disconnect": {"code": 3011, "reason": "again"}}
+    )
+    await events.wait_count("connected", 2)
+    await events.until(lambda: sum(e.channel in channels for e in events.of("subscribed")) == 100)
+    replies = [i for i, f in enumerate(frames) if f.text.startswith('{"id":1,"connect"')]
+    second_connect = [i for i in replies if frames[i].direction == "in"][1]
+    after = frames[second_connect:]
+    subscribe_frames = [f for f in after if f.direction == "out" and '"subscribe"' in f.text]
+    assert len(subscribe_frames) == 1
+    assert subscribe_frames[0].text.count('"subscribe"') == 50
+    assert all(client.subscriptions()[c].state == "subscribed" for c in channels)
+    await client.disconnect()
