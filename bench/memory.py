@@ -1,0 +1,162 @@
+"""Memory: RSS after 10k, 100k and 1M messages, for the client alone, the client feeding the store
+(what the app retains, headless) and the whole app under `App.run_test()`.
+
+Each runs in its own process (`python bench/memory.py worker KIND CONFIG`) subscribed to one
+channel; a publisher process (API `batch`) sends 1M+ 200-byte publications. Retention (10,000 per
+channel, the default) must keep RSS flat: the figure that matters is the change from 10k to 1M.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+MARKS = (10_000, 100_000, 1_000_000)
+CHANNEL = "bench:memory"
+# Publisher rate per kind: the app draws at 15 Hz on the same core as the client, so it is fed
+# at a rate it sustains (the server's queue would otherwise overflow and close it with 3008).
+RATES = {"client": 0, "store": 0, "app": 40_000}
+KINDS = ("client", "store", "app")
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Sampler:
+    """RSS each time the count crosses a mark (checked every 20 ms, so a mark may overshoot)."""
+
+    def __init__(self, count: Any) -> None:
+        self.count = count
+        self.samples: list[dict[str, float]] = []
+
+    async def run(self, limit: float) -> None:
+        pending = list(MARKS)
+        deadline = time.monotonic() + limit
+        while pending and time.monotonic() < deadline:
+            n = self.count()
+            if n >= pending[0]:
+                pending.pop(0)
+                self.samples.append({"messages": n, "rss_mib": rss_mib()})
+            await asyncio.sleep(0.02)  # sampling period
+
+
+async def worker(kind: str, config: Path) -> dict[str, Any]:
+    from cfgo_tui.config import load_profile
+    from cfgo_tui.config.factory import make_client
+
+    profile = load_profile("local", config=config)
+    baseline = rss_mib()
+    if kind == "app":
+        from cfgo_tui.tui.launch import app_for_profile
+
+        app = app_for_profile(profile, state_path=config.parent / "state.json")
+        async with app.run_test(size=(120, 40)) as pilot:
+            while app.store.channels.get(CHANNEL) is None or (
+                app.store.channels[CHANNEL].state != "subscribed"
+            ):
+                await pilot.pause(0.01)
+            ready = rss_mib()
+            print("READY", flush=True)
+            sampler = Sampler(lambda: app.store.total)
+            await sampler.run(120)
+    else:
+        from cfgo_tui.store import Store
+
+        client = make_client(profile)
+        counter = [0]
+        if kind == "store":
+            store = Store(profile.retention)
+            client.on("*", store.apply)
+
+            def count() -> int:
+                return store.total
+        else:
+
+            def on_pub(event: Any) -> None:
+                counter[0] += 1
+
+            client.on("publication", on_pub)
+
+            def count() -> int:
+                return counter[0]
+
+        await client.connect()
+        await client.subscribe(CHANNEL)
+        ready = rss_mib()
+        print("READY", flush=True)
+        sampler = Sampler(count)
+        await sampler.run(120)
+        await client.disconnect()
+    return {"kind": kind, "baseline_mib": baseline, "ready_mib": ready, "samples": sampler.samples}
+
+
+def main() -> dict[str, Any]:
+    from common import (
+        bench_server,
+        last_json,
+        machine,
+        python_script,
+        wait_ready,
+        write_config,
+        write_json,
+    )
+
+    rows: list[dict[str, Any]] = []
+    env = {"CENTRIFUGO_WEBSOCKET_WRITE_TIMEOUT": "30s"}
+    for kind in KINDS:
+        with (
+            tempfile.TemporaryDirectory(prefix="cfgo-bench-") as tmp,
+            bench_server(env=env) as server,
+        ):
+            config = write_config(
+                server, Path(tmp) / "cfgo-tui.yaml", channels=(CHANNEL,), retention=10_000
+            )
+            proc = python_script("memory.py", "worker", kind, config)
+            wait_ready(proc)
+            publisher = python_script(
+                "publisher.py",
+                server.api_url,
+                server.api_key,
+                CHANNEL,
+                110,
+                200,
+                RATES[kind],
+                MARKS[-1] + 5_000,
+            )
+            published = last_json(publisher, timeout=180)
+            row = last_json(proc, timeout=180)
+        samples = row["samples"]
+        first, last = samples[0]["rss_mib"], samples[-1]["rss_mib"]
+        row["change_10k_to_1m_pct"] = (last - first) / first * 100 if len(samples) == 3 else None
+        row["publisher_rate"] = published["rate"]
+        rows.append(row)
+        print(
+            f"  memory {kind:6s} "
+            + "  ".join(f"{s['messages']:>9,}: {s['rss_mib']:6.1f} MiB" for s in samples)
+            + (
+                f"  change 10k->1M {row['change_10k_to_1m_pct']:+.1f}%"
+                if row["change_10k_to_1m_pct"] is not None
+                else "  (did not reach 1M)"
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
+    data = {"machine": machine(), "marks": MARKS, "rows": rows}
+    write_json("memory", data)
+    return data
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "worker":
+        print(json.dumps(asyncio.run(worker(sys.argv[2], Path(sys.argv[3])))), flush=True)
+    else:
+        main()
