@@ -290,7 +290,7 @@ class Client:
 
     def _handler_failed(self, handler: Handler, event: Event, exc: BaseException) -> None:
         name = getattr(handler, "__qualname__", repr(handler))
-        message = f"handler {name} failed on a {event.name} event: {exc!r}"
+        message = redact(f"handler {name} failed on a {event.name} event: {exc!r}")
         if isinstance(event, ErrorEvent) and event.where == "handler":
             log.error("%s", message)  # an error handler failing on its own report: stop here
             return
