@@ -33,7 +33,8 @@ def validate_json(text: str) -> tuple[Any, str | None]:
 
 class PublishScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="publish.close"),
+        # priority: the JSON editor would otherwise take escape to release focus
+        Binding("escape", "close", "Close", id="publish.close", priority=True),
         Binding("ctrl+s", "send", "Send", id="publish.send"),
         Binding("ctrl+t", "toggle_api", "Client/API", id="publish.toggle_api"),
     ]
@@ -150,6 +151,14 @@ class PublishScreen(ModalScreen[None]):
         answer.update(Text(f"{self.answer} → {channel}", "bold green"))
         if self.remember is not None:
             self.remember(raw)
+        if raw not in self.recent:
+            self.recent.insert(0, raw)
+            recent = self.query_one("#publish-recent", OptionList)
+            recent.clear_options()
+            recent.add_options(
+                Option(Text(p.replace("\n", " ")[:200], no_wrap=True), id=str(i))
+                for i, p in enumerate(self.recent)
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

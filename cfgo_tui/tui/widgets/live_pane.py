@@ -26,7 +26,17 @@ class LivePane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p,space", "toggle_pause", "Pause", id="live.pause"),
         Binding("end,G", "follow", "Follow", show=False, id="live.follow"),
-        Binding("slash", "focus_filter", "Filter", id="live.filter"),
+        # priority: handled as the key arrives, so the keys typed right after it (queued
+        # together under a flood or a fast typist) already go to the filter
+        Binding("slash", "focus_filter", "Filter", id="live.filter", priority=True),
+        Binding(
+            "escape",
+            "leave_filter",
+            "Back to messages",
+            show=False,
+            id="live.leave",
+            priority=True,
+        ),
         Binding("enter", "toggle_detail", "Detail", show=False, id="live.detail"),
         Binding("f", "unfold", "Unfold", show=False, id="live.unfold"),
         Binding("y", "copy", "Copy", id="live.copy"),
@@ -127,7 +137,18 @@ class LivePane(Vertical):
 
     # filter
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # set_focus, not focus(): the change must happen before the next queued key is routed
+        self.screen.set_focus(self.query_one("#filter", Input))
+
+    def action_leave_filter(self) -> None:
+        self.messages.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        in_filter = self.query_one("#filter", Input).has_focus
+        if action == "focus_filter" and in_filter:
+            return False  # `/` typed in the filter is text
+        # escape elsewhere keeps its usual meaning
+        return not (action == "leave_filter" and not in_filter)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

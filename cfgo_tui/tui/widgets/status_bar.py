@@ -12,7 +12,7 @@ from cfgo_tui.tui.session import AppOptions
 _STATE_STYLE = {"connected": "bold green", "connecting": "bold yellow", "disconnected": "bold red"}
 
 
-def status_text(store: Store, options: AppOptions, now: float) -> Text:
+def status_text(store: Store, options: AppOptions, now: float, width: int = 200) -> Text:
     conn = store.connection
     text = Text(no_wrap=False)
     text.append(f" {options.profile} ", "bold reverse")
@@ -36,11 +36,13 @@ def status_text(store: Store, options: AppOptions, now: float) -> Text:
     text.append("  ")
     text.append(f"{store.total_rate():,.1f} msg/s", "bold")
     text.append(f"  total {store.total:,}", "dim")
+    text.append(f"  {options.url}", "dim italic")
     if conn.client_id:
-        text.append(f"  client {conn.client_id}", "dim")
+        # a narrow terminal gets the id's first block; the events log has it whole
+        client = conn.client_id if width >= 120 else conn.client_id.split("-")[0] + "…"
+        text.append(f"  client {client}", "dim")
     if conn.version:
         text.append(f"  server {conn.version}", "dim")
-    text.append(f"  {options.url}", "dim italic")
     return text
 
 
@@ -51,7 +53,7 @@ class StatusBar(Static):
         self._last: Text | None = None
 
     def refresh_from(self, store: Store, now: float) -> None:
-        text = status_text(store, self.options, now)
+        text = status_text(store, self.options, now, self.size.width)
         if self._last is None or text.plain != self._last.plain:
             self._last = text
             self.update(text)
