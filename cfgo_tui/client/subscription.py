@@ -443,7 +443,11 @@ class Subscription:
             self._error("subscribe", str(error), code, error)
             if code == 109 and self._get_token is not None:
                 self._token = None
-                self._schedule_retry()
+                if self._attempt == 0:
+                    self._attempt = 1
+                    self._start()  # a fresh token usually fixes this at once
+                else:
+                    self._schedule_retry()
             elif error.temporary or code < 100:
                 self._schedule_retry()
             else:

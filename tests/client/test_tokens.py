@@ -121,3 +121,24 @@ async def test_subscription_token_of_another_user_fails_fast_with_3500(centrifug
     assert failure.value.code == 3500
     assert "subscription token for another user or channel" in str(failure.value)
     assert [e.code for e in events.of("disconnected")] == [3500]
+
+
+async def test_expired_subscription_token_is_replaced_from_get_token(
+    make_client, centrifugo, unique
+):
+    channel = f"$secret:expired-{unique}"
+    calls = 0
+
+    async def get_token(ch: str) -> str:
+        nonlocal calls
+        calls += 1
+        return mint(centrifugo, "alice", ttl=60, channel=ch)
+
+    client = make_client("alice")
+    events = Events(client)
+    await client.connect()
+    expired = mint(centrifugo, "alice", ttl=-5, channel=channel)
+    sub = await client.subscribe(channel, token=expired, get_token=get_token)
+    assert sub.state == "subscribed"
+    assert calls == 1
+    assert [e.code for e in events.of("error")] == [109]
