@@ -88,3 +88,34 @@ async def test_fossil_delta_payloads_equal_published(make_client, centrifugo, un
     assert [e.data for e in events.of("publication")] == payloads
     assert any('"delta":true' in f.text for f in frames if f.direction == "in")
     assert sub.position is not None and sub.position.offset == 10
+
+
+async def test_fossil_delta_survives_a_reconnect_with_recovery(centrifugo, unique):
+    user = f"d{unique}"
+    channel = f"delta:recover-{unique}"
+    client = Client(centrifugo.ws_url, token=mint(centrifugo, user), min_reconnect_delay=0.05)
+    events = Events(client)
+    await client.connect()
+    await client.subscribe(channel, delta="fossil")
+
+    def payload(i: int) -> dict:
+        return {"symbol": "ABC", "price": 100 + i, "book": ["x" * 60, "y" * 60, i]}
+
+    for i in range(5):
+        await api_async(centrifugo, "publish", {"channel": channel, "data": payload(i)})
+    await events.wait_count("publication", 5)
+    await api_async(
+        centrifugo, "disconnect", {"user": user, "disconnect": {"code": 3011, "reason": "again"}}
+    )
+    await events.wait_for("connecting", lambda e: e.code == 3011)
+    for i in range(5, 10):  # published while the client is away: recovered, first one in full
+        await api_async(centrifugo, "publish", {"channel": channel, "data": payload(i)})
+    again = await events.wait_for("subscribed", lambda e: e.channel == channel and e.was_recovering)
+    assert again.recovered and again.delta
+    for i in range(10, 15):
+        await api_async(centrifugo, "publish", {"channel": channel, "data": payload(i)})
+    await events.wait_count("publication", 15)
+    pubs = events.of("publication")
+    assert [p.data for p in pubs] == [payload(i) for i in range(15)]
+    assert [p.offset for p in pubs] == list(range(1, 16))
+    await client.disconnect()
