@@ -232,7 +232,7 @@ async def test_subscribe_timeout_reconnects_and_resubscribes(fake):
         return [] if seen == 1 else [_sub_reply(command["id"])]  # the first one is never answered
 
     server = await fake([], respond)
-    client = Client(server.url, timeout=0.3, min_reconnect_delay=0.05)
+    client = Client(server.url, timeout=1.0, min_reconnect_delay=0.05)
     events = Events(client)
     await client.connect()
     sub = client.new_subscription("chat:x")
@@ -248,7 +248,7 @@ async def test_no_pong_when_the_server_does_not_want_one(fake):
     # A ping, then a message push as a marker: the client handles frames in order, so once the
     # marker arrived a pong would already be on its way (and the publish below comes after it).
     server = await fake(["{}", '{"push":{"message":{"data":"marker"}}}'], pong=False)
-    client = Client(server.url, timeout=0.5)
+    client = Client(server.url, timeout=1.0)
     events = Events(client)
     await client.connect()
     await events.wait_for("message")
