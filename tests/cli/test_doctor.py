@@ -182,3 +182,14 @@ def test_doctor_names_a_token_endpoint_refusal(
     assert refused["status"] == "fail"
     assert "403" in refused["detail"]
     assert "token endpoint" in refused["fix"]
+
+
+def test_doctor_warns_when_tls_verification_is_off(
+    centrifugo: CentrifugoServer, write_config, make_profile, capsys: pytest.CaptureFixture[str]
+):
+    config = write_config(insecure=make_profile(centrifugo, tls={"verify": False}))
+    code, checks = _doctor(config, capsys)
+    assert code == 0  # a warning, not a failure
+    tls = next(c for c in checks if c["step"] == "tls")
+    assert tls["status"] == "warn"
+    assert "ca_file" in tls["fix"]

@@ -371,3 +371,17 @@ def test_tail_with_no_server_fails_once_with_the_reason(
     assert code == 1
     assert err.count("\n") == 1  # one line: no "connection lost" chatter before the first connect
     assert "not connected within 2s; last error: cannot connect" in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["a", "b", "--since", "1:e"], "give a single CHANNEL"),
+        (["a", "--since", "1:e", "--history", "2"], "use one of them"),
+    ],
+)
+def test_tail_conflicting_start_options_exit_2(
+    good_config: Path, extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+):
+    assert main(["-c", str(good_config), "tail", *extra]) == 2
+    assert message in capsys.readouterr().err

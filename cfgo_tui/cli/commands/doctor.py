@@ -115,6 +115,17 @@ class Doctor:
 
     # ------------------------------------------------------------------ network
     async def network(self) -> bool:
+        if not self.profile.tls.verify:
+            self.add(
+                Check(
+                    "tls",
+                    "verify",
+                    "warn",
+                    "certificate verification is off",
+                    cause="anyone between you and the server can read and change the traffic",
+                    fix="remove `tls.verify: false`; for a private CA set `tls.ca_file` instead",
+                )
+            )
         reachable = False
         for url in self.profile.urls:
             endpoint = Endpoint.from_url(url)

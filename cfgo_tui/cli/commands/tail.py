@@ -224,6 +224,8 @@ async def run(args: argparse.Namespace) -> int:
     setup_debug_log(args)
     if args.since is not None and args.history:
         raise UsageError("--since and --history both choose where to start: use one of them")
+    if args.since is not None and len(args.channels) > 1:
+        raise UsageError("--since is a position in one channel's stream: give a single CHANNEL")
     tail = _Tail(Printer(args.format), args.events, args.count, set())
     with reported("tail"):
         client = make_client_for(profile)
