@@ -17,7 +17,7 @@ from cfgo_tui.client.events import (
     StreamPosition,
     SubscribedEvent,
 )
-from cfgo_tui.client.redact import REDACTED, clear_secrets, register_secret
+from cfgo_tui.client.redact import MARK, clear_secrets, register_secret
 
 
 def test_publication_record_has_the_same_keys_for_api_and_client_publications():
@@ -59,7 +59,7 @@ def test_printer_redacts_secrets_and_tokens():
     text = out.getvalue()
     assert "super-secret-value" not in text
     assert "eyJhbGciOi" not in text
-    assert json.loads(text)["data"] == REDACTED
+    assert json.loads(text)["data"] == MARK
 
 
 def test_printer_turns_a_closed_pipe_into_output_closed():
