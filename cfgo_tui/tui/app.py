@@ -21,6 +21,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
 
 from cfgo_tui.client.codes import describe
 from cfgo_tui.client.errors import CentrifugoError
@@ -52,7 +53,7 @@ class CfgoApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "cfgo-tui"
     COMMANDS = App.COMMANDS | {ChannelCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (180, "-xwide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
@@ -134,6 +135,14 @@ class CfgoApp(App[int]):
     @work(exclusive=True, exit_on_error=False, group="session")
     async def run_session(self) -> None:
         await self.bridge.run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that died of an unexpected error says so instead of vanishing."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            text = f"{event.worker.name or 'task'} failed: {error_text(error) if error else '?'}"
+            self.store.note("error", text)
+            self.notify(text, severity="error", timeout=10)
 
     async def on_unmount(self) -> None:
         await self.bridge.close()
@@ -328,7 +337,8 @@ class CfgoApp(App[int]):
             )
             return
         try:
-            found = await self.bridge.discover(self.options.discover_pattern)
+            pattern = self.main_query("#sidebar", Sidebar).pattern or self.options.discover_pattern
+            found = await self.bridge.discover(pattern)
         except Exception as error:  # the API layer raises its own typed errors with hints
             self.notify(f"channels: {error_text(error)}", severity="error")
             return

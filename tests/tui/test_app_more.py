@@ -129,6 +129,11 @@ async def test_discovery_lists_active_channels_over_the_api(profile_for, unique,
         app.query_one("#channels").focus()
         await pilot.press("r")
         await wait_for(pilot, lambda: channel in app.discovered)
+        pattern = app.query_one("#discover-pattern")
+        pattern.focus()
+        pattern.value = f"*{unique}"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.discovered == [channel])
 
 
 async def test_status_bar_shows_reconnecting_and_connected(fresh_centrifugo, tmp_path):

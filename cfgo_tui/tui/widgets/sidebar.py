@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from cfgo_tui.client.codes import describe
@@ -79,6 +79,7 @@ class Sidebar(Vertical):
         yield Label("Channels", classes="section-title")
         yield ChannelList(id="channels")
         yield Label("Discovered (API) · r", classes="section-title", id="discovered-title")
+        yield Input(placeholder="pattern, e.g. chat:*", id="discover-pattern")
         yield ChannelList(id="discovered")
 
     def on_mount(self) -> None:
@@ -142,6 +143,14 @@ class Sidebar(Vertical):
     def _discovered_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.post_message(self.Discovered(event.option.id))
+
+    @property
+    def pattern(self) -> str:
+        return self.query_one("#discover-pattern", Input).value.strip()
+
+    @on(Input.Submitted, "#discover-pattern")
+    async def _pattern_submitted(self) -> None:
+        await self.app.run_action("discover")
 
     async def action_remove(self) -> None:
         name = self.selected_name(self.query_one("#channels", OptionList))
