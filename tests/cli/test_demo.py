@@ -145,3 +145,75 @@ def test_demo_bad_arguments_are_usage_errors(bad: list[str]):
     result = subprocess.run([*CFGO, "demo", *bad], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+class _ProfileCheckingApp:
+    """Stands in for the Textual app (the app has its own tests): `run()` uses the in-memory
+    demo profile the way the app does, through the config factories, then quits."""
+
+    def __init__(self, profile: Any) -> None:
+        self.profile = profile
+        self.seen: dict[str, Any] = {}
+        self.nodes = 0
+
+    def action_quit(self) -> None:
+        pass
+
+    def run(self) -> int:
+        asyncio.run(self._check())
+        return 0
+
+    async def _check(self) -> None:
+        from cfgo_tui.config.factory import make_api, make_client, subscribe_options
+
+        client = make_client(self.profile)
+        got = asyncio.Event()
+
+        def on_publication(event: Any) -> None:
+            self.seen.setdefault(event.channel, event.data)
+            if len(self.seen) == len(self.profile.channels):
+                got.set()
+
+        client.on("publication", on_publication)
+        async with asyncio.timeout(60):
+            await client.connect()
+            for spec in self.profile.channels:
+                await client.subscribe(spec.name, **subscribe_options(self.profile, spec, client))
+            await got.wait()
+        await client.disconnect()
+        api = make_api(self.profile)
+        assert api is not None
+        async with api:
+            nodes = await api.info()
+        self.nodes = len(nodes)  # the API key works too
+
+
+def test_demo_opens_the_app_on_a_working_profile_and_stops_everything_after(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    from cfgo_tui.cli.main import main
+    from cfgo_tui.demo import session as session_module
+
+    apps: list[_ProfileCheckingApp] = []
+    sessions: list[Any] = []
+
+    def app_for_profile(profile: Any) -> _ProfileCheckingApp:
+        apps.append(_ProfileCheckingApp(profile))
+        return apps[-1]
+
+    real_start = session_module.DemoSession.start
+
+    def start(self: Any) -> Any:
+        sessions.append(self)
+        return real_start(self)
+
+    monkeypatch.setattr("cfgo_tui.tui.launch.app_for_profile", app_for_profile)
+    monkeypatch.setattr(session_module.DemoSession, "start", start)
+    assert main(["demo", "--ticker-interval", "0.2"]) == 0
+    (app,) = apps
+    assert set(app.seen) == set(DEMO_CHANNELS)  # `$vault:ops` through the token endpoint
+    assert app.profile.name == "demo"
+    assert app.nodes == 1
+    pids = sessions[0].pids
+    assert len(pids) == 2
+    assert [pid for pid in pids if _alive(pid)] == []
