@@ -44,7 +44,8 @@ def register(subparsers: Subparsers) -> None:
 async def run(args: argparse.Namespace) -> int:
     if args.reverse and args.since is not None and args.since.offset == 0:
         # With --reverse, --since pages backwards (publications before OFFSET); Centrifugo
-        # v6.9.1 answers offset 0 with "100 internal server error" instead of an empty page.
+        # v6.9.1 answers offset 0 with an error instead of an empty page (107 bad request to a
+        # client, 100 internal server error over the API).
         raise UsageError("--since 0:EPOCH with --reverse: nothing comes before offset 0")
     profile = load_profile(args)
     setup_debug_log(args)
