@@ -485,7 +485,10 @@ class Subscription:
         if recoverable:
             self._recover = True
         self._delta = bool(res.get("delta", False))
-        self._prev = b""
+        if not recovered:
+            # After a successful recovery the server goes on with deltas against the last
+            # payload this client holds (seen on v6.9.1 when nothing was missed): keep it.
+            self._prev = b""
         publications = res.get("publications") or ()
         expires = bool(res.get("expires", False))
         ttl = int(res.get("ttl", 0))

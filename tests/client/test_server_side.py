@@ -119,3 +119,30 @@ async def test_fossil_delta_survives_a_reconnect_with_recovery(centrifugo, uniqu
     assert [p.data for p in pubs] == [payload(i) for i in range(15)]
     assert [p.offset for p in pubs] == list(range(1, 16))
     await client.disconnect()
+
+
+async def test_fossil_delta_after_a_reconnect_with_nothing_missed(centrifugo, unique):
+    user = f"d0{unique}"
+    channel = f"delta:quiet-{unique}"
+    client = Client(centrifugo.ws_url, token=mint(centrifugo, user), min_reconnect_delay=0.05)
+    events = Events(client)
+    await client.connect()
+    await client.subscribe(channel, delta="fossil")
+
+    def payload(i: int) -> dict:
+        return {"symbol": "ABC", "price": 100 + i, "book": ["x" * 60, "y" * 60, i]}
+
+    for i in range(3):
+        await api_async(centrifugo, "publish", {"channel": channel, "data": payload(i)})
+    await events.wait_count("publication", 3)
+    await api_async(
+        centrifugo, "disconnect", {"user": user, "disconnect": {"code": 3011, "reason": "again"}}
+    )
+    again = await events.wait_for("subscribed", lambda e: e.channel == channel and e.was_recovering)
+    assert again.recovered and again.recovered_count == 0
+    for i in range(3, 6):
+        await api_async(centrifugo, "publish", {"channel": channel, "data": payload(i)})
+    await events.wait_count("publication", 6)
+    assert [p.data for p in events.of("publication")] == [payload(i) for i in range(6)]
+    assert not [e for e in events.of("error") if e.where in ("dispatch", "decode")]
+    await client.disconnect()
