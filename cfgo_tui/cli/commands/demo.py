@@ -110,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
             session.stop()
             if args.headless:
                 printer.emit({"event": "stopped", "pids": session.pids})
+            else:
+                stopped = ", ".join(f"{s.what} ({s.pid})" for s in session.started)
+                note(f"demo stopped: {stopped}")
 
 
 def _headless(
