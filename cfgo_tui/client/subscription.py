@@ -532,13 +532,13 @@ class Subscription:
         if not self._active:
             return
         offset = pub.get("offset", 0)
-        if offset:
-            if offset <= self._offset:
-                return  # already delivered (recovery and live stream overlap)
-            self._offset = offset
+        if offset and offset <= self._offset:
+            return  # already delivered (recovery and live stream overlap)
         data = pub.get("data")
         if self._delta:
-            data = self._undelta(pub, data)
+            data = self._undelta(pub, data)  # may raise: then the position must not advance
+        if offset:
+            self._offset = offset
         client = self._client
         client_handlers = client._pub_handlers
         sub_handlers = self._pub_handlers

@@ -257,3 +257,45 @@ async def test_no_pong_when_the_server_does_not_want_one(fake):
     await server.wait_commands("publish", 1)
     assert not server.got_pong.is_set()
     await client.disconnect()
+
+
+async def test_a_broken_delta_is_recovered_not_skipped(fake):
+    def full(offset: int) -> dict[str, Any]:
+        return {"data": json.dumps({"n": offset}), "offset": offset}
+
+    def respond(command: dict[str, Any]) -> list[str]:
+        if "subscribe" not in command:
+            return []
+        request = command["subscribe"]
+        if not request.get("recover"):
+            reply = _sub_reply(
+                command["id"], recoverable=True, positioned=True, epoch="e", delta=True
+            )
+            bad = {"data": "not a fossil delta", "delta": True, "offset": 2}
+            pushes = [{"push": {"channel": "chat:x", "pub": p}} for p in (full(1), bad)]
+            return ["\n".join([reply, *map(json.dumps, pushes)])]
+        return [
+            _sub_reply(
+                command["id"],
+                recoverable=True,
+                positioned=True,
+                epoch="e",
+                offset=request["offset"],
+                delta=True,
+                was_recovering=True,
+                recovered=True,
+                publications=[full(2)],
+            )
+        ]
+
+    server = await fake([], respond)
+    client = Client(server.url, min_reconnect_delay=0.05)
+    events = Events(client)
+    await client.connect()
+    await client.subscribe("chat:x", delta="fossil")
+    await events.wait_count("publication", 2)
+    assert [(e.offset, e.data) for e in events.of("publication")] == [(1, {"n": 1}), (2, {"n": 2})]
+    second = (await server.wait_commands("subscribe", 2))[1]
+    assert (second["recover"], second["offset"]) == (True, 1)
+    assert any(e.where == "dispatch" and "delta" in e.message for e in events.of("error"))
+    await client.disconnect()
