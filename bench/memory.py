@@ -20,8 +20,12 @@ MARKS = (10_000, 100_000, 1_000_000)
 CHANNEL = "bench:memory"
 # Publisher rate per kind: the app draws at 15 Hz on the same core as the client, so it is fed
 # at a rate it sustains (the server's queue would otherwise overflow and close it with 3008).
-RATES = {"client": 0, "store": 0, "app": 40_000}
-KINDS = ("client", "store", "app")
+RATES = {"client": 0, "store": 0, "app": 25_000, "store-4k": 0}
+KINDS = ("client", "store", "app", "store-4k")
+# store-4k: the store with 4 KB payloads up to 100k messages (its frames log is bounded by a
+# count of frames, not bytes: this row shows what that costs with bigger messages).
+SIZES = {"store-4k": 4096}
+LIMITS = {"store-4k": 100_000}
 
 
 def rss_mib() -> float:
@@ -34,18 +38,24 @@ def rss_mib() -> float:
 class Sampler:
     """RSS each time the count crosses a mark (checked every 20 ms, so a mark may overshoot)."""
 
-    def __init__(self, count: Any) -> None:
+    def __init__(self, count: Any, store: Any = None, limit: int = MARKS[-1]) -> None:
         self.count = count
+        self.store = store
+        self.marks = [mark for mark in MARKS if mark <= limit]
         self.samples: list[dict[str, float]] = []
 
     async def run(self, limit: float) -> None:
-        pending = list(MARKS)
+        pending = list(self.marks)
         deadline = time.monotonic() + limit
         while pending and time.monotonic() < deadline:
             n = self.count()
             if n >= pending[0]:
                 pending.pop(0)
-                self.samples.append({"messages": n, "rss_mib": rss_mib()})
+                sample = {"messages": n, "rss_mib": rss_mib()}
+                if self.store is not None:  # what the store holds besides the messages
+                    sample["frames"] = len(self.store.frames)
+                    sample["frames_mib"] = sum(len(f.text) for f in self.store.frames) / 2**20
+                self.samples.append(sample)
             await asyncio.sleep(0.02)  # sampling period
 
 
@@ -66,14 +76,14 @@ async def worker(kind: str, config: Path) -> dict[str, Any]:
                 await pilot.pause(0.01)
             ready = rss_mib()
             print("READY", flush=True)
-            sampler = Sampler(lambda: app.store.total)
-            await sampler.run(120)
+            sampler = Sampler(lambda: app.store.total, app.store)
+            await sampler.run(MARKS[-1] / RATES["app"] + 60)
     else:
         from cfgo_tui.store import Store
 
         client = make_client(profile)
         counter = [0]
-        if kind == "store":
+        if kind.startswith("store"):
             store = Store(profile.retention)
             client.on("*", store.apply)
 
@@ -93,13 +103,17 @@ async def worker(kind: str, config: Path) -> dict[str, Any]:
         await client.subscribe(CHANNEL)
         ready = rss_mib()
         print("READY", flush=True)
-        sampler = Sampler(count)
+        sampler = Sampler(
+            count,
+            store if kind.startswith("store") else None,
+            LIMITS.get(kind, MARKS[-1]),
+        )
         await sampler.run(120)
         await client.disconnect()
     return {"kind": kind, "baseline_mib": baseline, "ready_mib": ready, "samples": sampler.samples}
 
 
-def main() -> dict[str, Any]:
+def main(kinds: tuple[str, ...] = KINDS) -> dict[str, Any]:
     from common import (
         bench_server,
         last_json,
@@ -112,7 +126,7 @@ def main() -> dict[str, Any]:
 
     rows: list[dict[str, Any]] = []
     env = {"CENTRIFUGO_WEBSOCKET_WRITE_TIMEOUT": "30s"}
-    for kind in KINDS:
+    for kind in kinds:
         with (
             tempfile.TemporaryDirectory(prefix="cfgo-bench-") as tmp,
             bench_server(env=env) as server,
@@ -127,13 +141,13 @@ def main() -> dict[str, Any]:
                 server.api_url,
                 server.api_key,
                 CHANNEL,
-                110,
-                200,
+                MARKS[-1] / (RATES[kind] or 100_000) + 60,
+                SIZES.get(kind, 200),
                 RATES[kind],
-                MARKS[-1] + 5_000,
+                LIMITS.get(kind, MARKS[-1]) + 5_000,
             )
-            published = last_json(publisher, timeout=180)
-            row = last_json(proc, timeout=180)
+            published = last_json(publisher, timeout=200)
+            row = last_json(proc, timeout=200)
         samples = row["samples"]
         first, last = samples[0]["rss_mib"], samples[-1]["rss_mib"]
         row["change_10k_to_1m_pct"] = (last - first) / first * 100 if len(samples) == 3 else None
@@ -145,7 +159,7 @@ def main() -> dict[str, Any]:
             + (
                 f"  change 10k->1M {row['change_10k_to_1m_pct']:+.1f}%"
                 if row["change_10k_to_1m_pct"] is not None
-                else "  (did not reach 1M)"
+                else f"  (last mark {samples[-1]['messages']:,})"
             ),
             file=sys.stderr,
             flush=True,
@@ -159,4 +173,4 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
         print(json.dumps(asyncio.run(worker(sys.argv[2], Path(sys.argv[3])))), flush=True)
     else:
-        main()
+        main(tuple(sys.argv[1:]) or KINDS)

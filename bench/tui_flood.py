@@ -51,6 +51,15 @@ def update_text(update: Any) -> str:
     return "\n".join(lines)
 
 
+def schedstat() -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for a CPU) of this process' main thread."""
+    try:
+        on_cpu, waiting, _ = Path("/proc/self/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(on_cpu) / 1e9, int(waiting) / 1e9
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -154,6 +163,7 @@ async def worker(rate: int, config: Path, api_url: str, api_key: str) -> dict[st
         keys: list[float] = []
         missed_keys = 0
         cpu0, t0 = time.process_time(), time.perf_counter()
+        _, wait0 = schedstat()
         while publisher.returncode is None and time.perf_counter() - t0 < SECONDS + 5:
             try:
                 await asyncio.wait_for(publisher.wait(), KEY_PERIOD)
@@ -172,6 +182,7 @@ async def worker(rate: int, config: Path, api_url: str, api_key: str) -> dict[st
             watch.sample = True
         cpu = time.process_time() - cpu0
         flood_s = time.perf_counter() - t0
+        runqueue_wait = schedstat()[1] - wait0
         stop.set()
         await probe
         out, _ = await publisher.communicate()
@@ -189,6 +200,9 @@ async def worker(rate: int, config: Path, api_url: str, api_key: str) -> dict[st
         "all_counted": state.total == published,
         "catch_up_s": catch_up,
         "cpu_pct_of_core": cpu / flood_s * 100,
+        # Time the app was ready to run but another process had the CPU (2 cores: Centrifugo,
+        # the publisher and anything else on the machine compete with it).
+        "runqueue_wait_pct": runqueue_wait / flood_s * 100,
         "loop_lag": dist(lags),
         "key_to_screen": {**dist(keys), "missed": missed_keys},
         "publish_to_screen": dist(watch.latencies),
@@ -197,7 +211,7 @@ async def worker(rate: int, config: Path, api_url: str, api_key: str) -> dict[st
     }
 
 
-def main(rates: tuple[int, ...] = RATES) -> dict[str, Any]:
+def main(rates: tuple[int, ...] = RATES, name: str = "tui") -> dict[str, Any]:
     from common import bench_server, last_json, machine, python_script, write_config, write_json
 
     rows: list[dict[str, Any]] = []
@@ -215,12 +229,13 @@ def main(rates: tuple[int, ...] = RATES) -> dict[str, Any]:
             f"key p95 {row['key_to_screen']['p95_ms']:.0f} ms  "
             f"publish->screen p50/p95 {row['publish_to_screen']['p50_ms']:.0f}/"
             f"{row['publish_to_screen']['p95_ms']:.0f} ms  "
-            f"counted {row['counted']:,}/{row['published']:,}  cpu {row['cpu_pct_of_core']:.0f}%",
+            f"counted {row['counted']:,}/{row['published']:,}  cpu {row['cpu_pct_of_core']:.0f}%  "
+            f"waiting for a CPU {row['runqueue_wait_pct']:.0f}%",
             file=sys.stderr,
             flush=True,
         )
     data = {"machine": machine(), "seconds": SECONDS, "rows": rows}
-    write_json("tui", data)
+    write_json(name, data)
     return data
 
 
