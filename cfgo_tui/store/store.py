@@ -33,6 +33,7 @@ from cfgo_tui.client.events import (
     SubscribingEvent,
     UnsubscribedEvent,
 )
+from cfgo_tui.client.redact import redact
 from cfgo_tui.store.rates import RateMeter
 from cfgo_tui.store.records import FrameRecord, LogLevel, LogRecord, Record, compact_json
 
@@ -221,7 +222,7 @@ class Store:
         self.log_seq += 1
         hint = describe(code).hint if code else ""
         self.log.append(
-            LogRecord(self.log_seq, self.clock(), level, text, code, hint, channel or None)
+            LogRecord(self.log_seq, self.clock(), level, redact(text), code, hint, channel or None)
         )
 
     def set_rtt(self, rtt: float | None) -> None:

@@ -160,3 +160,15 @@ def test_a_3500_while_subscribing_with_a_token_stays_on_the_channel():
     assert store.channels["$secret:x"].error.label == "3500 invalid token"
     assert store.channels["news"].error is None
     assert store.channels["news"].state == "unsubscribed"
+
+
+def test_events_log_is_redacted():
+    from cfgo_tui.client.redact import clear_secrets, register_secret
+
+    register_secret("s3cr3t-value-123")
+    try:
+        store = Store()
+        store.note("error", "connect failed with key s3cr3t-value-123")
+        assert "s3cr3t-value-123" not in store.log[-1].text
+    finally:
+        clear_secrets()

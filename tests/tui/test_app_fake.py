@@ -146,3 +146,12 @@ async def test_presence_108_shows_its_hint(tmp_path):
         await wait_for(pilot, lambda: message.display)
         assert "108" in str(message.render())
         assert "presence" in str(message.render())
+
+
+async def test_keymap_from_the_profile_rebinds_by_id(tmp_path):
+    session = FakeSession()
+    app = make_app(tmp_path, session, keymap={"app.publish": "ctrl+w"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == "connected")
+        await pilot.press("ctrl+w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PublishScreen")

@@ -173,3 +173,18 @@ async def test_keys_answer_during_a_flood(profile_for, api, unique, tmp_path):
         assert len(live.messages.rows) == shown, "paused under a flood: the pane stays put"
         await pilot.press("p")
         await wait_for(pilot, lambda: len(live.messages.rows) == 2000)
+
+
+async def test_status_bar_shows_a_terminal_disconnect_by_name(centrifugo, tmp_path):
+    from dataclasses import replace
+
+    from cfgo_tui.config.models import HmacAuth
+
+    profile = make_profile(centrifugo)
+    profile = replace(profile, auth=HmacAuth("not-the-server-secret-at-all", "alice"))
+    app = app_for_profile(profile, state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        status = app.query_one("#status")
+        await wait_for(pilot, lambda: "disconnected" in str(status.render()))
+        assert "3500 invalid token" in str(status.render())
+        assert "not-the-server-secret" not in str(status.render())
