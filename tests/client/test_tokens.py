@@ -142,3 +142,45 @@ async def test_expired_subscription_token_is_replaced_from_get_token(
     assert sub.state == "subscribed"
     assert calls == 1
     assert [e.code for e in events.of("error")] == [109]
+
+
+async def test_unrefreshed_subscription_expires_2501_and_resubscribes(unique):
+    from cfgo_tui.localserver import CentrifugoServer
+
+    # The server checks subscription expiry on its presence tick: make both short.
+    env = {
+        "CENTRIFUGO_CLIENT_EXPIRED_SUB_CLOSE_DELAY": "1s",
+        "CENTRIFUGO_CLIENT_PRESENCE_UPDATE_INTERVAL": "1s",
+    }
+    channel = f"$secret:expire-{unique}"
+    with CentrifugoServer("test", env=env) as server:
+        expired_seen = False
+        calls = 0
+
+        async def get_token(ch: str) -> str:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                return mint(server, "alice", ttl=2, channel=ch)
+            if not expired_seen:
+                raise RuntimeError("token service down")  # refreshes fail until the server acts
+            return mint(server, "alice", ttl=60, channel=ch)
+
+        client = Client(server.ws_url, token=mint(server, "alice"))
+        events = Events(client)
+
+        def on_subscribing(event) -> None:
+            nonlocal expired_seen
+            if event.code == 2501:
+                expired_seen = True
+
+        client.on("subscribing", on_subscribing)
+        await client.connect()
+        sub = await client.subscribe(channel, get_token=get_token)
+        expired = await events.wait_for("subscribing", lambda e: e.code == 2501, timeout=20)
+        assert expired.channel == channel and expired.reason == "subscription expired"
+        again = await events.wait_for("subscribed", lambda e: e.channel == channel and e.ttl > 2)
+        assert again.expires and sub.state == "subscribed"
+        assert any(e.where == "sub_refresh" for e in events.of("error"))
+        assert not events.of("unsubscribed")
+        await client.disconnect()
