@@ -113,7 +113,7 @@ class CfgoApp(App[int]):
                     yield FramesPanel(id="frames-panel")
                 with TabPane("5 Events", id="events"):
                     yield EventsPanel(id="events-panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         theme = self.ui_state.theme or self.options.theme

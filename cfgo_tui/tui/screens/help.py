@@ -24,6 +24,44 @@ def _key_label(key: str) -> str:
     return " / ".join(names.get(k.strip(), k.strip()) for k in key.split(","))
 
 
+# Longer words for the help screen than the footer has room for, by binding id.
+HELP_TEXT: dict[str, str] = {
+    "app.help": "this screen",
+    "app.sidebar": "show / hide the channel sidebar",
+    "app.subscribe": "subscribe to a channel (recover, join/leave, delta)",
+    "app.unsubscribe": "unsubscribe the selected channel",
+    "app.publish": "publish form (as this client or via the server API)",
+    "app.tab_live": "live messages tab",
+    "app.tab_presence": "presence tab (selected channel)",
+    "app.tab_history": "history tab (selected channel)",
+    "app.tab_frames": "raw frames in and out",
+    "app.tab_events": "state changes and errors",
+    "app.quit": "quit",
+    "live.pause": "pause / resume (messages keep counting)",
+    "live.follow": "follow the newest message again",
+    "live.filter": 'filter: text, data.user == "bob", jp:<JMESPath>',
+    "live.leave": "leave the filter box",
+    "live.detail": "show / hide the message pretty-printed",
+    "live.unfold": "unfold a long message in the detail view",
+    "live.copy": "copy the message JSON to the clipboard (OSC 52)",
+    "live.export": "export the buffer to NDJSON (secrets redacted)",
+    "view.up": "previous message (pauses)",
+    "view.down": "next message",
+    "view.first": "oldest message kept",
+    "view.page_up": "page up",
+    "view.page_down": "page down",
+    "sidebar.remove": "unsubscribe and remove the highlighted channel",
+    "sidebar.discover": "list channels over the server API (pattern above the list)",
+    "presence.reload": "reload presence and presence_stats",
+    "history.newest": "newest page",
+    "history.older": "older page",
+    "history.newer": "newer page",
+    "publish.close": "close the form",
+    "publish.send": "send",
+    "publish.toggle_api": "switch: as this client / via the server API",
+}
+
+
 def bindings_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column("key", style="bold cyan", no_wrap=True)
@@ -33,7 +71,8 @@ def bindings_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
         table.add_row(Text(title, "bold underline"), "", "")
         for binding in bindings:
             if isinstance(binding, Binding):
-                table.add_row(_key_label(binding.key), binding.description, binding.id or "")
+                what = HELP_TEXT.get(binding.id or "", binding.description)
+                table.add_row(_key_label(binding.key), what, binding.id or "")
         table.add_row("", "", "")
     return table
 

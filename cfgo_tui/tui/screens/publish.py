@@ -26,9 +26,16 @@ def validate_json(text: str) -> tuple[Any, str | None]:
     if not text.strip():
         return None, 'empty: type a JSON value, e.g. {"text": "hi"}'
     try:
-        return json.loads(text), None
+        return json.loads(text, parse_constant=_no_constant), None
     except json.JSONDecodeError as error:
         return None, f"line {error.lineno}, column {error.colno}: {error.msg}"
+    except ValueError as error:
+        return None, str(error)
+
+
+def _no_constant(name: str) -> Any:
+    """Python's json accepts NaN and Infinity; JSON (and the server) does not."""
+    raise ValueError(f"{name} is not a JSON value (use null or a number)")
 
 
 class PublishScreen(ModalScreen[None]):
