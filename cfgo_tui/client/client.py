@@ -429,6 +429,8 @@ class Client:
                     self._attempt = 0
                 if code == 3014:
                     self._drop_state()
+                elif code == 3005 and self._get_token is not None:
+                    self._token = None  # expired: the old token would only earn a 109
                 if len(self.urls) > 1:
                     self._url_index = (self._url_index + 1) % len(self.urls)
                     self.url = self.urls[self._url_index]
@@ -546,12 +548,20 @@ class Client:
         if self._conn is conn:
             self._conn = None
         self._cancel_refresh()
-        conn.fail_all(NotConnected("the connection was lost before the reply arrived"))
         if conn.close_code is not None:
             code, reason = conn.close_code, conn.close_reason
         else:
             code = conn.ws.close_code if conn.ws.close_code is not None else 1006
             reason = conn.ws.close_reason or describe(code).name
+        # Name the close code: a command that got 1009 must say "message too big", not only that
+        # the connection went away.
+        info = describe(code)
+        conn.fail_all(
+            NotConnected(
+                f"the connection was lost before the reply arrived ({code} {info.name}: "
+                f"{reason}). {info.hint}".strip()
+            )
+        )
         if was_connected:
             # Reported after the client's own connecting/disconnected event (as the reference
             # SDKs order them): see _subs_lost.

@@ -184,3 +184,34 @@ async def test_unrefreshed_subscription_expires_2501_and_resubscribes(unique):
         assert any(e.where == "sub_refresh" for e in events.of("error"))
         assert not events.of("unsubscribed")
         await client.disconnect()
+
+
+async def test_expired_connection_3005_reconnects_with_a_fresh_token():
+    from cfgo_tui.localserver import CentrifugoServer
+
+    with CentrifugoServer("test", env={"CENTRIFUGO_CLIENT_EXPIRED_CLOSE_DELAY": "1s"}) as server:
+        calls = 0
+        closed = False
+
+        async def get_token() -> str:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                return mint(server, "alice", ttl=2)
+            if not closed:
+                raise RuntimeError("token service down")  # every refresh fails
+            return mint(server, "alice", ttl=60)
+
+        def on_connecting(event) -> None:
+            nonlocal closed
+            closed = closed or event.code == 3005
+
+        client = Client(server.ws_url, get_token=get_token, min_reconnect_delay=0.05)
+        client.on("connecting", on_connecting)
+        events = Events(client)
+        await client.connect()
+        expired = await events.wait_for("connecting", lambda e: e.code == 3005, timeout=20)
+        assert expired.reason == "connection expired"
+        await events.wait_count("connected", 2)
+        assert not [e for e in events.of("error") if e.code == 109]  # no round trip with the old
+        await client.disconnect()
