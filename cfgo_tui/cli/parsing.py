@@ -16,11 +16,18 @@ def parse_json_payload(text: str, *, source: str = "DATA") -> Any:
     if not text.strip():
         raise UsageError(f'{source} is empty: expected a JSON value such as \'{{"text": "hi"}}\'')
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise UsageError(
             f"{source} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except ValueError as error:
+        raise UsageError(f"{source} is not valid JSON: {error}") from None
+
+
+def _no_constant(name: str) -> Any:
+    """Python's json accepts NaN and Infinity; JSON (and the server) does not."""
+    raise ValueError(f"{name} is not a JSON value (use null or a number)")
 
 
 def read_payload(data: str | None, *, stdin_name: str = "stdin") -> Any:

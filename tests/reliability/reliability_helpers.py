@@ -87,6 +87,7 @@ class Stream:
         self.published = 0
         self.offsets: list[int] = []
         self._stop = asyncio.Event()
+        self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.started = 0.0
         self.elapsed = 0.0
@@ -110,10 +111,17 @@ class Stream:
                 assert isinstance(reply, dict), reply
                 self.offsets.append(int(reply.get("offset", 0)))
             self.published += len(replies)
+            self._progress.set()
             next_at += tick
             # Pacing a traffic generator (not waiting for an event): the stream's rate.
             await asyncio.sleep(max(0.0, next_at - loop.time()))
         self.elapsed = loop.time() - self.started
+
+    async def until_published(self, count: int, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            while self.published < count:
+                self._progress.clear()
+                await self._progress.wait()
 
     async def stop(self) -> None:
         self._stop.set()
