@@ -52,6 +52,7 @@ TABS = ("live", "presence", "history", "frames", "events")
 class CfgoApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "cfgo-tui"
+    AUTO_FOCUS = "#messages"  # the live pane, not whichever input comes first
     COMMANDS = App.COMMANDS | {ChannelCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (180, "-xwide")]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -119,9 +120,10 @@ class CfgoApp(App[int]):
         theme = self.ui_state.theme or self.options.theme
         if theme and theme in self.available_themes:
             self.theme = theme
+        elif theme:
+            self.notify(f"theme {theme!r} is not known; ctrl+p > theme lists them", timeout=8)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.set_interval(1 / self.flush_hz, self.flush)
-        self.main_query("#live-pane", LivePane).messages.focus()
         self.run_session()
 
     def main_query(self, selector: str, expect_type: type[W]) -> W:

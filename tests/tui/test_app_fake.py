@@ -153,5 +153,6 @@ async def test_keymap_from_the_profile_rebinds_by_id(tmp_path):
     app = make_app(tmp_path, session, keymap={"app.publish": "ctrl+w"})
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.store.connection.state == "connected")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "messages")
         await pilot.press("ctrl+w")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PublishScreen")

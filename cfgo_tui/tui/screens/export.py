@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label
 
 
 class ExportScreen(ModalScreen[Path | None]):
+    AUTO_FOCUS = "*"  # the app's own AUTO_FOCUS names the live pane
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]

@@ -78,6 +78,7 @@ def bindings_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = "*"  # the app's own AUTO_FOCUS names the live pane
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
     ]

@@ -39,6 +39,7 @@ def _no_constant(name: str) -> Any:
 
 
 class PublishScreen(ModalScreen[None]):
+    AUTO_FOCUS = "*"  # the app's own AUTO_FOCUS names the live pane
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: the JSON editor would otherwise take escape to release focus
         Binding("escape", "close", "Close", id="publish.close", priority=True),

@@ -17,6 +17,7 @@ SubscribeRequest = tuple[str, SubscribeOptions]
 
 
 class SubscribeScreen(ModalScreen[SubscribeRequest | None]):
+    AUTO_FOCUS = "*"  # the app's own AUTO_FOCUS names the live pane
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="subscribe.cancel"),
     ]
