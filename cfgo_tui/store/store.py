@@ -39,6 +39,7 @@ from cfgo_tui.store.records import FrameRecord, LogLevel, LogRecord, Record, com
 
 DEFAULT_RETENTION = 10_000
 FRAMES_RETENTION = 5_000
+FRAMES_MAX_CHARS = 16_000_000  # about 16 MB of frame text, whatever the frame count
 LOG_RETENTION = 2_000
 PRESENCE_LOG = 200
 
@@ -143,7 +144,9 @@ class Store:
         self.clock = clock
         self.channels: dict[str, ChannelState] = {}
         self.all_records: deque[Record] = deque(maxlen=retention)
-        self.frames: deque[FrameRecord] = deque(maxlen=frames_retention)
+        self.frames: deque[FrameRecord] = deque()
+        self.frames_retention = frames_retention
+        self.frames_bytes = 0  # a flood of batched frames is bounded by size, not just count
         self.log: deque[LogRecord] = deque(maxlen=LOG_RETENTION)
         self.connection = ConnectionState()
         self.rate = RateMeter()
@@ -279,7 +282,13 @@ class Store:
 
     def _on_frame(self, event: FrameEvent) -> None:
         self.frame_seq += 1
-        self.frames.append(FrameRecord(self.frame_seq, event.direction, event.text, event.time))
+        frames = self.frames
+        frames.append(FrameRecord(self.frame_seq, event.direction, event.text, event.time))
+        self.frames_bytes += len(event.text)
+        while len(frames) > 1 and (
+            len(frames) > self.frames_retention or self.frames_bytes > FRAMES_MAX_CHARS
+        ):
+            self.frames_bytes -= len(frames.popleft().text)
 
     def _marker(self, state: ChannelState, kind: Any, note: str) -> None:
         self.seq += 1

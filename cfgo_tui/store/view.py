@@ -51,4 +51,9 @@ class FilteredView(Generic[T]):
         if predicate is not None:
             fresh = [row for row in fresh if predicate(row)]
         self.rows.extend(fresh)
+        # never hold on to what the source has already let go of (memory stays bounded by it)
+        oldest = source[0].seq
+        rows = self.rows
+        while rows and rows[0].seq < oldest:
+            rows.popleft()
         return len(fresh)

@@ -172,3 +172,29 @@ def test_events_log_is_redacted():
         assert "s3cr3t-value-123" not in store.log[-1].text
     finally:
         clear_secrets()
+
+
+def test_frames_are_bounded_by_size_too(monkeypatch):
+    from cfgo_tui.store import store as store_module
+
+    monkeypatch.setattr(store_module, "FRAMES_MAX_CHARS", 100)
+    store = Store(frames_retention=1000)
+    for i in range(10):
+        store.apply(FrameEvent("in", "x" * 30 + str(i), float(i)))
+    assert store.frames_bytes <= 100
+    assert [f.text[-1] for f in store.frames] == ["7", "8", "9"]
+
+
+def test_filtered_view_lets_go_of_what_the_source_dropped():
+    from cfgo_tui.store import FilteredView
+
+    store = Store(retention=4)
+    view: FilteredView = FilteredView(retention=100)
+    view.reset(store.records(None))
+    for n in range(1, 4):
+        store.apply(pub("chat:a", n))
+    view.update(store.records(None))
+    for n in range(4, 10):
+        store.apply(pub("chat:a", n))
+    view.update(store.records(None))
+    assert [r.offset for r in view.rows] == [6, 7, 8, 9]
