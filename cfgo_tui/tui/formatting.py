@@ -53,9 +53,9 @@ def record_line(record: Record, width: int, *, show_channel: bool = True) -> Tex
     payload = record.json_text
     room = max(8, width - line.cell_len)
     if len(payload) > room:
-        fold = f" …+{len(payload) - room + 12}"
-        line.append_text(highlight_json(payload[: max(1, room - len(fold))]))
-        line.append(fold, "dim")
+        shown = max(1, room - 8)  # 8 cells keep room for " …+12345" (hidden characters)
+        line.append_text(highlight_json(payload[:shown]))
+        line.append(f" …+{len(payload) - shown}", "dim")
     else:
         line.append_text(highlight_json(payload))
     return line
