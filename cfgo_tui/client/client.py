@@ -125,9 +125,10 @@ def _ssl_option(
 ) -> ssl_module.SSLContext | None:
     """None/True: default verification for wss://; a path: verify against that CA file;
     False: verification off (an explicit opt-out)."""
-    if value is None or isinstance(value, ssl_module.SSLContext):
+    if isinstance(value, ssl_module.SSLContext):
         return value
-    if value is True:
+    if value is None or value is True:
+        # websockets refuses `ssl=None` with a wss:// URL: the default is a verifying context.
         return ssl_module.create_default_context()
     if value is False:
         context = ssl_module.create_default_context()
@@ -500,6 +501,11 @@ class Client:
             return TRANSPORT_CLOSED, f"invalid URL {url}: {exc}", True, False
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             message = f"cannot connect to {url}: {exc or type(exc).__name__}"
+            if isinstance(exc, ssl_module.SSLCertVerificationError):
+                message += (
+                    " (the server's TLS certificate is not trusted: set `tls.ca_file` to the CA"
+                    " that signed it)"
+                )
             self._error("transport", message, error=exc)
             return TRANSPORT_CLOSED, message, False, False
         conn = Connection(ws, url)

@@ -50,7 +50,10 @@ def test_ssl_opt_out_and_default():
 
     off = Client(URL, ssl=False)._ssl
     assert off is not None and off.verify_mode is ssl.CERT_NONE and not off.check_hostname
-    assert Client(URL)._ssl is None  # websockets verifies wss:// with the system CAs
+    # the default verifies (websockets refuses an explicit ssl=None for wss://)
+    default = Client(URL)._ssl
+    assert default is not None and default.verify_mode is ssl.CERT_REQUIRED
+    assert default.check_hostname
 
 
 def test_on_is_chainable_and_checks_names():
