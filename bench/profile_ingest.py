@@ -31,6 +31,7 @@ def main(kind: str = "cfgo", size: int = 200) -> str:
                 "0.0005",
                 "-r",
                 "text",
+                "--show=*/centrifuge/*",
                 "-o",
                 str(target),
                 str(BENCH_DIR / "consumer.py"),

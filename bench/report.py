@@ -336,6 +336,39 @@ def startup_section() -> list[str]:
     return lines
 
 
+def profile_section() -> list[str]:
+    lines: list[str] = []
+    for name, title, keep in (
+        (
+            "profile-ingest-cfgo",
+            "cfgo client, drain of 200k x 200 B (pyinstrument, wall clock)",
+            40,
+        ),
+        ("profile-ingest-cpython", "centrifuge-python 0.7.0, same drain", 40),
+        ("profile-tui-20k", "the app at 20k msg/s for 20 s (pyinstrument, wall clock)", 60),
+    ):
+        path = OUT_DIR / f"{name}.txt"
+        if not path.exists():
+            continue
+        text = [
+            line.rstrip()
+            for line in path.read_text().splitlines()
+            if line.strip() and not line.startswith(("  _ ", " /_", "/  ", "Program:"))
+        ]
+        lines += [f"### {title}", "", "```", *text[:keep], "```", ""]
+    if lines:
+        lines = [
+            "## Profiles",
+            "",
+            "Excerpts of bench/out/profile-*.txt from the same run. The ingest consumer is "
+            "stopped while the messages queue up: that time shows as the `print` of READY. The "
+            "profiled app runs slower than unprofiled.",
+            "",
+            *lines,
+        ]
+    return lines
+
+
 def render() -> str:
     run = load("run")
     targets: list[list[str]] = []
@@ -345,6 +378,7 @@ def render() -> str:
     body += memory_section(targets)
     body += fanin_section(targets)
     body += startup_section()
+    body += profile_section()
     m = run.get("machine") or load("ingest").get("machine") or {}
     head = [
         f"Last run: {run.get('started', '?')}, {n(run.get('seconds'))} s"
