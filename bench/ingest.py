@@ -75,11 +75,18 @@ def run_drain(kind: str, size: int, round_no: int) -> dict[str, Any]:
     return {**result, "mode": "drain", "size": size, "publisher_rate": published["rate"]}
 
 
-def main(rounds: int = 2) -> dict[str, Any]:
+def main(rounds: int = 2, drain_rounds: int = 3) -> dict[str, Any]:
+    """Rounds interleave the consumers (each round runs every kind once); drains are cheap and
+    noisier, so they get an extra round."""
     results: list[dict[str, Any]] = []
     for size in SIZES:
-        for round_no in range(rounds):
-            for mode, run in (("steady", run_steady), ("drain", run_drain)):
+        for round_no in range(max(rounds, drain_rounds)):
+            modes = []
+            if round_no < rounds:
+                modes.append(("steady", run_steady))
+            if round_no < drain_rounds:
+                modes.append(("drain", run_drain))
+            for mode, run in modes:
                 for kind in KINDS:
                     row = run(kind, size, round_no)
                     print(
