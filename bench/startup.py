@@ -67,6 +67,7 @@ def launch_to_connected(config: Path, timeout: float = 30.0) -> float:
     exe = Path(sys.executable).with_name("cfgo-tui")
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
     env["XDG_STATE_HOME"] = str(config.parent / "state")
+    env["CFGO_TUI_STATE_DIR"] = str(config.parent / "state")
     t0 = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # child
