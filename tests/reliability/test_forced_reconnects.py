@@ -4,7 +4,7 @@ force_recovery and a 20,000-message history): the server API disconnects the cli
 what `cfgo-tui tail` prints, must be every offset from 1 to the top exactly once, in order.
 
 The default suite runs 20 reconnects for the client and 20 for `tail`; the soak variants
-(`scripts/test -m soak`) run 200 and 50."""
+(`scripts/test -m soak`) run 500 and 200."""
 
 from __future__ import annotations
 
@@ -155,14 +155,14 @@ async def test_tail_output_gapless_across_20_forced_reconnects_at_1k_per_second(
 
 @pytest.mark.soak
 @pytest.mark.timeout(600)
-async def test_soak_client_200_forced_reconnects(centrifugo, unique):
-    await client_survives(centrifugo, unique, 200)
+async def test_soak_client_500_forced_reconnects(centrifugo, unique):
+    await client_survives(centrifugo, unique, 500)
 
 
 @pytest.mark.soak
 @pytest.mark.timeout(600)
-async def test_soak_tail_50_forced_reconnects(centrifugo, unique, tmp_path):
-    await tail_survives(centrifugo, unique, 50, tmp_path)
+async def test_soak_tail_200_forced_reconnects(centrifugo, unique, tmp_path):
+    await tail_survives(centrifugo, unique, 200, tmp_path)
 
 
 async def test_disconnect_between_batches_keeps_order(centrifugo, unique):
