@@ -77,6 +77,12 @@ async def live(app: Any, pilot: Any) -> None:
     await settle(pilot, 1.5)
 
 
+async def live_pretty(app: Any, pilot: Any) -> None:
+    await settle(pilot, 1.0)
+    await pilot.press("v")
+    await settle(pilot, 0.6)
+
+
 async def live_paused_filtered(app: Any, pilot: Any) -> None:
     await settle(pilot, 1.5)
     app.select_channel("chat:lobby")
@@ -137,6 +143,7 @@ async def help_screen(app: Any, pilot: Any) -> None:
 SCENES: list[tuple[str, tuple[int, int], Scene]] = [
     ("live-160x48", (160, 48), live),
     ("live-80x24", (80, 24), live),
+    ("live-pretty-160x48", (160, 48), live_pretty),
     ("live-filtered-detail-160x48", (160, 48), live_paused_filtered),
     ("presence-160x48", (160, 48), presence),
     ("history-160x48", (160, 48), history),

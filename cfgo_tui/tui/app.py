@@ -123,11 +123,13 @@ class CfgoApp(App[int]):
         elif theme:
             self.notify(f"theme {theme!r} is not known; ctrl+p > theme lists them", timeout=8)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.set_interval(1 / self.flush_hz, self.flush)
+        self._flush_timer = self.set_interval(1 / self.flush_hz, self.flush)
         self.run_session()
 
     def main_query(self, selector: str, expect_type: type[W]) -> W:
         """A widget of the main screen, also while a modal screen is on top."""
+        if not self.screen_stack:
+            raise NoMatches(f"{selector}: the app is shutting down")
         return self.screen_stack[0].query_one(selector, expect_type)
 
     def _remember_theme(self, _theme: Any) -> None:
@@ -147,10 +149,13 @@ class CfgoApp(App[int]):
             self.notify(text, severity="error", timeout=10)
 
     async def on_unmount(self) -> None:
+        self._flush_timer.stop()
         await self.bridge.close()
 
     # the timer: the only place widgets learn about new data
     def flush(self) -> None:
+        if not self.screen_stack:
+            return  # the app is shutting down
         with contextlib.suppress(NoMatches):  # the main screen is torn down at exit
             self._flush_widgets()
 

@@ -61,6 +61,47 @@ def record_line(record: Record, width: int, *, show_channel: bool = True) -> Tex
     return line
 
 
+INLINE_FOLD = 12  # lines of pretty JSON per message in the pane before folding
+
+
+def record_lines(record: Record, width: int, *, show_channel: bool = True) -> list[Text]:
+    """A message over several lines: its header, then its JSON pretty-printed, folded."""
+    if record.kind != "publication":
+        return [record_line(record, width, show_channel=show_channel)]
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append(clock_text(record.received_at), "dim")
+    head.append(" ")
+    if show_channel:
+        head.append(record.channel, "bold cyan")
+        head.append(" ")
+    if record.offset:
+        head.append(f"#{record.offset}", "magenta")
+        head.append(" ")
+    if record.user or record.client:
+        head.append(f"{record.user or '-'}/{record.client[:8]}", "green")
+        head.append(" ")
+    if record.recovered:
+        head.append("⟲rec", "bold yellow")
+    try:
+        pretty = json.dumps(record.data, indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        pretty = repr(record.data)
+    body = pretty.splitlines() or [""]
+    lines = [head]
+    for text in body[:INLINE_FOLD]:
+        line = highlight_json(text)
+        line.pad_left(2)
+        lines.append(line)
+    if len(body) > INLINE_FOLD:
+        lines.append(
+            Text(
+                f"  … {len(body) - INLINE_FOLD} more lines (enter shows the whole message)",
+                "dim italic",
+            )
+        )
+    return lines
+
+
 def pretty_json(data: Any, *, unfold: bool = False) -> tuple[Text, int]:
     """Indented, highlighted JSON, folded after FOLD_LINES unless `unfold`: (text, hidden)."""
     try:

@@ -156,3 +156,32 @@ async def test_keymap_from_the_profile_rebinds_by_id(tmp_path):
         await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "messages")
         await pilot.press("ctrl+w")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PublishScreen")
+
+
+async def test_pretty_mode_shows_each_message_over_several_lines(tmp_path):
+    clock = FrozenClock()
+    session = FakeSession(sample_traffic(), clock=clock)
+    app = CfgoApp(
+        session,
+        AppOptions(profile="test", url="ws://fake", retention=20),
+        clock=clock,
+        state_path=tmp_path / "state.json",
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one("#live-pane", LivePane).messages
+        await wait_for(pilot, lambda: len(view.rows) == 17)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: view.expanded)
+        # {"user", "text", "n"} pretty-printed: header + 5 lines per chat message
+        assert view.line_count > 4 * len(view.rows)
+        first, height = view._row_lines(len(view.rows) - 1)
+        assert view._locate(first + height - 1) == (len(view.rows) - 1, height - 1)
+        for n in range(30):  # more than the retention: the layout follows the trimmed rows
+            session.emit(PublicationEvent("chat:lobby", {"late": n}, None, 200 + n))
+        await wait_for(pilot, lambda: view.rows and view.rows[-1].data == {"late": 29})
+        assert len(view._spans) == len(view.rows) == 20
+        assert [s.seq for s in view._spans] == [r.seq for r in view.rows]
+        await pilot.press("k")
+        assert view.current is view.rows[-1]
+        await pilot.press("v")
+        await wait_for(pilot, lambda: view.line_count == len(view.rows))

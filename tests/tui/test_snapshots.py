@@ -93,3 +93,13 @@ def test_failure_explained_with_sidebar_toggled(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(scene(tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_pretty_mode(snap_compare, tmp_path):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        await pilot.pause()
+
+    assert snap_compare(scene(tmp_path), terminal_size=(80, 24), run_before=run_before)

@@ -43,6 +43,7 @@ HELP_TEXT: dict[str, str] = {
     "live.leave": "leave the filter box",
     "live.detail": "show / hide the message pretty-printed",
     "live.unfold": "unfold a long message in the detail view",
+    "live.pretty": "one line per message / JSON pretty-printed in the pane",
     "live.copy": "copy the message JSON to the clipboard (OSC 52)",
     "live.export": "export the buffer to NDJSON (secrets redacted)",
     "view.up": "previous message (pauses)",

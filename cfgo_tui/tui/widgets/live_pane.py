@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
 from cfgo_tui.store import Filter, FilteredView, FilterError, Record, Store, compile_filter
-from cfgo_tui.tui.formatting import record_detail, record_line
+from cfgo_tui.tui.formatting import record_detail, record_line, record_lines
 from cfgo_tui.tui.widgets.record_view import RecordView
 
 
@@ -39,6 +39,7 @@ class LivePane(Vertical):
         ),
         Binding("enter", "toggle_detail", "Detail", show=False, id="live.detail"),
         Binding("f", "unfold", "Unfold", show=False, id="live.unfold"),
+        Binding("v", "toggle_pretty", "Pretty", id="live.pretty"),
         Binding("y", "copy", "Copy", id="live.copy"),
         Binding("e", "export", "Export", id="live.export"),
     ]
@@ -66,11 +67,18 @@ class LivePane(Vertical):
                 id="filter",
             )
         yield Label("", id="filter-error")
-        yield RecordView(self._format, id="messages")
+        yield RecordView(self._format, expander=self._expand, id="messages")
         yield Static(id="detail")
 
     def _format(self, record: Record, width: int) -> Text:
         return record_line(record, width, show_channel=self._viewing is None)
+
+    def _expand(self, record: Record, width: int) -> list[Text]:
+        return record_lines(record, width, show_channel=self._viewing is None)
+
+    def action_toggle_pretty(self) -> None:
+        """One line per message, or each message's JSON pretty-printed over several lines."""
+        self.messages.expanded = not self.messages.expanded
 
     @property
     def messages(self) -> RecordView:
@@ -111,6 +119,7 @@ class LivePane(Vertical):
             text = f"● {where} · {len(self.view.rows):,}"
         else:
             text = f"⏸ paused · {where} · +{self.pending():,} new"
+        text = f" {text} "  # padding inside the text: auto width does not count CSS padding
         if text != self._state_text:
             self._state_text = text
             label.update(text)
