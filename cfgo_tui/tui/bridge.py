@@ -61,6 +61,7 @@ class Bridge:
         self.sub_tokens = sub_tokens
         self.subscriptions: dict[str, Any] = {}
         self._started = False
+        self._background: set[asyncio.Future[None]] = set()
 
     # lifecycle
     async def run(self) -> None:
@@ -189,10 +190,34 @@ class Bridge:
             offset = getattr(result, "offset", None)
             answer = f"ok via API (offset {offset})" if offset else "ok via API"
         else:
-            await self.session.publish(channel, data)
+            try:
+                await self.session.publish(channel, data)
+            except CentrifugoError:
+                self._reconnect_after_oversize()
+                raise
             answer = "ok"
         self.store.note("info", f"published to {channel}: {answer}", channel=channel)
         return answer
+
+    def _reconnect_after_oversize(self) -> None:
+        """A publication above the server's frame limit gets close 1009, which stops the client
+        (terminal: the same frame would fail again). That frame was this publication and is not
+        sent again: connect anew, and the subscriptions recover what came in between."""
+        conn = self.store.connection
+        if conn.state != "disconnected" or conn.code != 1009:
+            return
+        self.store.note("info", "the publication was too big for the server (1009): reconnecting")
+        task = asyncio.ensure_future(self._connect_again())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _connect_again(self) -> None:
+        try:
+            await self.session.connect()
+        except CentrifugoError as error:
+            self.store.note(
+                "error", f"connect failed: {error_text(error)}", code=getattr(error, "code", None)
+            )
 
     async def discover(self, pattern: str = "") -> list[tuple[str, int]]:
         """Channels the server knows about (API `channels`): (name, num_clients), sorted."""

@@ -17,7 +17,7 @@ from reliability_helpers import CFGO, Events, Stream, figures, mint, profile_for
 from cfgo_tui.api import ApiClient
 from cfgo_tui.cli.main import main
 from cfgo_tui.client import Client, NotConnected, SubscriptionFailed
-from cfgo_tui.config.models import ApiSettings, HmacAuth, Profile
+from cfgo_tui.config.models import ApiSettings, ChannelSpec, HmacAuth, Profile
 
 BROKEN = Path(__file__).parents[1] / "config" / "broken"
 CORPUS = sorted(BROKEN.glob("*.yaml"))
@@ -249,13 +249,14 @@ def test_giant_payload_on_the_command_line(centrifugo, config, unique):
     assert json.loads(done.stdout)["offset"] == 1
 
 
-def app_profile(server) -> Profile:
+def app_profile(server, *channels: str) -> Profile:
     return Profile(
         name="hostile",
         urls=(server.ws_url,),
         api=ApiSettings(server.api_url, server.api_key),
         auth=HmacAuth(server.hmac_secret, "alice"),
         user="alice",
+        channels=tuple(ChannelSpec(name, recover=True) for name in channels),
         hmac_secret=server.hmac_secret,
     )
 
@@ -266,7 +267,11 @@ async def test_publish_form_refuses_invalid_json_and_survives_a_giant_payload(
     from cfgo_tui.tui.launch import app_for_profile
 
     channel = f"chat:form-{unique}"
-    app = app_for_profile(app_profile(centrifugo), state_path=tmp_path / "state.json")
+    app = app_for_profile(app_profile(centrifugo, channel), state_path=tmp_path / "state.json")
+    api = ApiClient(centrifugo.api_url, centrifugo.api_key)
+
+    def offsets() -> list[int]:
+        return [r.offset for r in app.store.records(channel) if r.is_publication]
 
     async def until(pilot, condition) -> None:
         try:
@@ -283,6 +288,10 @@ async def test_publish_form_refuses_invalid_json_and_survives_a_giant_payload(
 
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.store.connection.state == "connected")
+        await until(pilot, lambda: app.store.channels[channel].state == "subscribed")
+        for n in range(3):
+            await api.publish(channel, {"n": n})
+        await until(pilot, lambda: offsets() == [1, 2, 3])
         await pilot.press("w")
         await until(pilot, lambda: app.screen.query("#publish-data"))
         form = app.screen
@@ -300,8 +309,15 @@ async def test_publish_form_refuses_invalid_json_and_survives_a_giant_payload(
         await until(pilot, lambda: "1009" in answer(form))
         assert "message too big" in answer(form)
         assert app.is_running
+        for n in range(3, 6):  # while the app reconnects (or just after)
+            await api.publish(channel, {"n": n})
+        # nothing lost: the app connects again and the channel recovers what came meanwhile
+        await until(pilot, lambda: app.store.connection.state == "connected")
+        await until(pilot, lambda: offsets() == [1, 2, 3, 4, 5, 6])
         # the same giant payload via the server API goes through (its limit is larger)
         form.query_one("#publish-via-api").value = True
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "✓" in answer(form))
-    assert [p.offset for p in await history_async(centrifugo, channel)] == [1]
+        await until(pilot, lambda: offsets() == [1, 2, 3, 4, 5, 6, 7])
+    await api.aclose()
+    assert [p.offset for p in await history_async(centrifugo, channel)] == list(range(1, 8))
