@@ -64,6 +64,22 @@ def record_line(record: Record, width: int, *, show_channel: bool = True) -> Tex
 INLINE_FOLD = 12  # lines of pretty JSON per message in the pane before folding
 
 
+def _pretty_lines(data: Any) -> list[str]:
+    # split("\n"), not splitlines(): record_height must count exactly what is drawn
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False).split("\n")
+    except (TypeError, ValueError):
+        return [repr(data)]
+
+
+def record_height(record: Record) -> int:
+    """How many lines `record_lines` draws for `record`, without highlighting anything."""
+    if record.kind != "publication":
+        return 1
+    count = len(_pretty_lines(record.data))
+    return 1 + min(count, INLINE_FOLD) + (1 if count > INLINE_FOLD else 0)
+
+
 def record_lines(record: Record, width: int, *, show_channel: bool = True) -> list[Text]:
     """A message over several lines: its header, then its JSON pretty-printed, folded."""
     if record.kind != "publication":
@@ -82,11 +98,7 @@ def record_lines(record: Record, width: int, *, show_channel: bool = True) -> li
         head.append(" ")
     if record.recovered:
         head.append("⟲rec", "bold yellow")
-    try:
-        pretty = json.dumps(record.data, indent=2, ensure_ascii=False)
-    except (TypeError, ValueError):
-        pretty = repr(record.data)
-    body = pretty.splitlines() or [""]
+    body = _pretty_lines(record.data)
     lines = [head]
     for text in body[:INLINE_FOLD]:
         line = highlight_json(text)

@@ -24,3 +24,20 @@ def test_markers_and_recovered_are_visible():
     assert "state lost" in record_line(lost, 100).plain
     recovered = Record(3, "publication", "news", 0.0, {"a": 1}, offset=3, recovered=True)
     assert "⟲rec" in record_line(recovered, 100).plain
+
+
+def test_record_height_counts_what_record_lines_draws():
+    from cfgo_tui.tui.formatting import record_height, record_lines
+
+    samples = [
+        {"a": 1},
+        {"text": "line\nbreak \u2028 separator", "list": [1, 2, 3]},
+        {f"k{i}": i for i in range(40)},
+        "plain",
+        [],
+    ]
+    for n, data in enumerate(samples):
+        record = Record(n, "publication", "c", 0.0, data, offset=n)
+        assert record_height(record) == len(record_lines(record, 80))
+    marker = Record(9, "state_lost", "c", 0.0, note="state lost")
+    assert record_height(marker) == len(record_lines(marker, 80)) == 1

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
 from cfgo_tui.store import Filter, FilteredView, FilterError, Record, Store, compile_filter
-from cfgo_tui.tui.formatting import record_detail, record_line, record_lines
+from cfgo_tui.tui.formatting import record_detail, record_height, record_line, record_lines
 from cfgo_tui.tui.widgets.record_view import RecordView
 
 
@@ -67,7 +67,7 @@ class LivePane(Vertical):
                 id="filter",
             )
         yield Label("", id="filter-error")
-        yield RecordView(self._format, expander=self._expand, id="messages")
+        yield RecordView(self._format, expander=self._expand, measurer=record_height, id="messages")
         yield Static(id="detail")
 
     def _format(self, record: Record, width: int) -> Text:

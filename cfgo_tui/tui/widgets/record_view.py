@@ -29,6 +29,7 @@ from textual.strip import Strip
 
 Formatter = Callable[[Any, int], Text]
 Expander = Callable[[Any, int], list[Text]]
+Measurer = Callable[[Any], int]
 
 
 class _Span(NamedTuple):
@@ -70,12 +71,14 @@ class RecordView(ScrollView, can_focus=True):
         formatter: Formatter,
         *,
         expander: Expander | None = None,
+        measurer: Measurer | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._formatter = formatter
         self._expander = expander
+        self._measurer = measurer  # cheap height of an expanded row (else: expand and count)
         self._rows: Sequence[Any] = ()
         self._cache: LRUCache[tuple[int, int, bool], list[Strip]] = LRUCache(maxsize=2000)
         self._spans: deque[_Span] = deque()
@@ -109,6 +112,8 @@ class RecordView(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.width)
 
     def _height_of(self, item: Any) -> int:
+        if self._measurer is not None:
+            return max(1, self._measurer(item))
         assert self._expander is not None
         return max(1, len(self._expander(item, self._width())))
 
