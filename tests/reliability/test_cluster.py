@@ -151,3 +151,75 @@ async def test_failover_to_the_next_url_when_a_node_is_killed_loses_nothing(
         reconnects_survived=2,
         messages_checked=len(offsets) + len(printed),
     )
+
+
+class SwitchableStream(Stream):
+    """A Stream whose publishing node can be switched (to the one that stays up)."""
+
+    def use(self, node: CentrifugoServer) -> None:
+        self.api = ApiClient(node.api_url, node.api_key, timeout=10)
+
+
+async def failover_cycles(nodes, unique: str, cycles: int) -> None:
+    """Kill the node the client is on (kill -9), restart it, and again, alternating: the client
+    always fails over to the other URL and recovers from Redis, nothing lost."""
+    a, b = nodes
+    channel = f"chat:cycles-{unique}"
+    client = Client(
+        [a.ws_url, b.ws_url],
+        token=mint(a, f"cy-{unique}"),
+        min_reconnect_delay=0.05,
+        max_reconnect_delay=0.5,
+    )
+    events = Events(client)
+    offsets: list[int] = []
+    client.on("publication", lambda e: offsets.append(e.offset))
+    await client.connect()
+    await client.subscribe(channel)
+    stream = SwitchableStream(b, channel, rate=500).start()
+    old_apis: list[ApiClient] = []
+    try:
+        for cycle in range(cycles):
+            victim, survivor = (a, b) if client.url == a.ws_url else (b, a)
+            old_apis.append(stream.api)
+            stream.use(survivor)
+            mark = len(offsets)
+            await events.until(lambda mark=mark: len(offsets) >= mark + 100)
+            recoveries = len([e for e in events.of("subscribed") if e.was_recovering])
+            await asyncio.to_thread(victim.kill)
+            await events.until(
+                lambda r=recoveries: (
+                    len([e for e in events.of("subscribed") if e.was_recovering]) > r
+                ),
+                timeout=30,
+            )
+            last = [e for e in events.of("subscribed") if e.was_recovering][-1]
+            assert last.recovered, f"cycle {cycle}: Redis holds the history"
+            assert client.url == survivor.ws_url
+            await asyncio.to_thread(victim.start)
+        mark = len(offsets)
+        await events.until(lambda: len(offsets) >= mark + 100)
+    finally:
+        await stream.stop()
+        for api in old_apis:
+            await api.aclose()
+    async with ApiClient(a.api_url, a.api_key) as api:
+        top = (await api.history(channel, limit=0)).offset
+    await events.until(lambda: offsets[-1] >= top)
+    await client.disconnect()
+    assert offsets == list(range(1, top + 1)), "zero loss, no duplicates, across every failover"
+    figures(
+        "cluster failover cycles",
+        reconnects_survived=cycles,
+        messages_checked=len(offsets),
+    )
+
+
+async def test_failover_both_ways(nodes, unique):
+    await failover_cycles(nodes, unique, 2)
+
+
+@pytest.mark.soak
+@pytest.mark.timeout(600)
+async def test_soak_failover_20_cycles(nodes, unique):
+    await failover_cycles(nodes, unique, 20)
