@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,28 +45,15 @@ def main(argv: list[str]) -> int:
             "sections": chosen,
         },
     )
+    errors: dict[str, str] = {}
     for name in chosen:
         t0 = time.perf_counter()
         print(f"== {name}", file=sys.stderr, flush=True)
-        if name == "ingest":
-            ingest.main()
-        elif name == "fanin":
-            fanin.main()
-        elif name == "startup":
-            startup.main()
-        elif name == "memory":
-            memory.main()
-        elif name == "tui":
-            tui_flood.main()
-        elif name == "profile":
-            profile_ingest.main("cfgo")
-            profile_ingest.main("cpython")
-            # The app at 20k msg/s under the profiler (slower than unprofiled, see RESULTS.md).
-            os.environ["BENCH_TUI_PROFILE"] = str(OUT_DIR / "profile-tui-20k.txt")
-            try:
-                tui_flood.main((20_000,), name="tui-profiled")
-            finally:
-                del os.environ["BENCH_TUI_PROFILE"]
+        try:
+            run_section(name)
+        except Exception as exc:  # one broken section must not lose the others' figures
+            traceback.print_exc()
+            errors[name] = f"{type(exc).__name__}: {exc}"[:2000]
         print(f"   {name} took {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     run = {
         "machine": machine(),
@@ -73,11 +61,34 @@ def main(argv: list[str]) -> int:
         "seconds": time.time() - started,
         "load_after": os.getloadavg(),
         "sections": chosen,
+        "errors": errors,
     }
     write_json("run", {**report.load("run"), **run})
     path = report.write()
     print(f"report: {path}", file=sys.stderr)
-    return 0
+    return 1 if errors else 0
+
+
+def run_section(name: str) -> None:
+    if name == "ingest":
+        ingest.main()
+    elif name == "fanin":
+        fanin.main()
+    elif name == "startup":
+        startup.main()
+    elif name == "memory":
+        memory.main()
+    elif name == "tui":
+        tui_flood.main()
+    elif name == "profile":
+        profile_ingest.main("cfgo")
+        profile_ingest.main("cpython")
+        # The app at 20k msg/s under the profiler (slower than unprofiled, see RESULTS.md).
+        os.environ["BENCH_TUI_PROFILE"] = str(OUT_DIR / "profile-tui-20k.txt")
+        try:
+            tui_flood.main((20_000,), name="tui-profiled")
+        finally:
+            del os.environ["BENCH_TUI_PROFILE"]
 
 
 if __name__ == "__main__":

@@ -391,6 +391,11 @@ def render() -> str:
         f"before / after: {', '.join(f'{x:.1f}' for x in run.get('load_before', []))} / "
         f"{', '.join(f'{x:.1f}' for x in run.get('load_after', []))}.",
         "",
+        *(
+            [f"**Sections that failed in this run:** {run['errors']}", ""]
+            if run.get("errors")
+            else []
+        ),
         "## Targets",
         "",
         *table(["target", "measured", ""], targets),
