@@ -88,7 +88,18 @@ def main(rounds: int = 2, drain_rounds: int = 3) -> dict[str, Any]:
                 modes.append(("drain", run_drain))
             for mode, run in modes:
                 for kind in KINDS:
-                    row = run(kind, size, round_no)
+                    try:
+                        row = run(kind, size, round_no)
+                    except Exception as exc:  # keep the other rows of the run
+                        row = {
+                            "kind": kind,
+                            "mode": mode,
+                            "size": size,
+                            "rate": 0.0,
+                            "cpu_us_per_msg": 0.0,
+                            "publisher_rate": 0.0,
+                            "error": repr(exc),
+                        }
                     print(
                         f"  {mode:6s} {kind:11s} {size:5d} B  {row['rate']:9.0f} msg/s  "
                         f"{row['cpu_us_per_msg']:6.2f} us/msg CPU  "
