@@ -161,6 +161,17 @@ def test_channel_names_the_server_rejects_are_107_with_a_hint(capsys, config, ch
     assert "Traceback" not in err
 
 
+def test_a_channel_name_over_255_characters_is_refused_on_subscribe(capsys, config):
+    """`channel.max_length` (255) is checked by Centrifugo v6.9.1 on subscribe; publishing to
+    such a name is accepted by the server (client and API alike), so only `tail` fails here."""
+    channel = "chat:" + "x" * 251  # 256 characters
+    status, out, err = run_main(capsys, "-c", str(config), "tail", channel, "--timeout", "5")
+    assert status == 1 and out == ""
+    assert "107 bad request" in err and "channel.max_length" in err, err
+    status, out, err = run_main(capsys, "-c", str(config), "publish", channel, "{}")
+    assert status == 0, err
+
+
 async def test_a_rejected_channel_does_not_disturb_a_running_subscription(centrifugo, unique):
     channel = f"chat:steady-{unique}"
     client = Client(centrifugo.ws_url, token=mint(centrifugo, "alice"))
