@@ -388,11 +388,15 @@ class Store:
         self.channels_version += 1
 
     def _on_unsubscribed(self, event: UnsubscribedEvent) -> None:
-        state = self.channel(event.channel)
+        state = self.channels.get(event.channel)
+        if state is None:
+            return  # removed by the user: its last event must not bring it back
         state.state = "unsubscribed"
         state.code, state.reason = event.code, event.reason
         state.presence_known = False
-        if event.code not in (0, 1) and state.error is None and event.code < 3000:
+        if event.code not in (0, 1) and state.error is None:
+            # includes a terminal disconnect (e.g. 3500 for a bad subscription token) that the
+            # client reports on the subscription before the connection's own event
             state.error = ChannelError(event.code, event.reason, "unsubscribe")
         level: LogLevel = "info" if event.code in (0, 1) else "warning"
         self.note(

@@ -198,3 +198,22 @@ def test_filtered_view_lets_go_of_what_the_source_dropped():
         store.apply(pub("chat:a", n))
     view.update(store.records(None))
     assert [r.offset for r in view.rows] == [6, 7, 8, 9]
+
+
+def test_a_3500_reported_on_the_subscription_first_is_kept_too():
+    from cfgo_tui.client.events import DisconnectedEvent, SubscribingEvent
+
+    store = Store()
+    store.apply(SubscribingEvent("$secret:x"))
+    store.apply(UnsubscribedEvent("$secret:x", 3500, "invalid token"))
+    store.apply(DisconnectedEvent(3500, "invalid token"))
+    assert store.channels["$secret:x"].error is not None
+    assert store.channels["$secret:x"].error.label == "3500 invalid token"
+
+
+def test_a_removed_channel_stays_removed():
+    store = Store()
+    store.apply(SubscribedEvent("chat:a"))
+    store.remove_channel("chat:a")
+    store.apply(UnsubscribedEvent("chat:a", 0, "unsubscribe called"))
+    assert "chat:a" not in store.channels
