@@ -213,3 +213,17 @@ async def test_pause_and_filter_on_live_traffic(profile_for, api, unique, tmp_pa
         await pilot.press("slash")
         await pilot.press(*'data.user == "bob"')
         await wait_for(pilot, lambda: [d["n"] for d in payloads(app)] == [1, 3, 5])
+
+
+async def test_history_error_shows_the_code_and_hint(profile_for, unique, tmp_path):
+    channel = f"plain:{unique}"  # namespace without history
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: channel in app.store.channels)
+        app.select_channel(channel)
+        await pilot.press("3")
+        await pilot.press("n")
+        panel = app.query_one("#history-panel", HistoryPanel)
+        box = panel.query_one("#history-error")
+        await wait_for(pilot, lambda: box.display)
+        assert "108 not available" in str(box.render())

@@ -185,3 +185,48 @@ async def test_pretty_mode_shows_each_message_over_several_lines(tmp_path):
         assert view.current is view.rows[-1]
         await pilot.press("v")
         await wait_for(pilot, lambda: view.line_count == len(view.rows))
+
+
+async def test_sidebar_keys_select_and_remove_channels(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        channels = app.query_one("#channels")
+        channels.focus()
+        await pilot.press("j")  # from "all channels" to the first channel
+        await wait_for(pilot, lambda: app.store.selected == "chat:lobby")
+        await pilot.press("j")
+        await wait_for(pilot, lambda: app.store.selected == "news")
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 4)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: "news" not in app.store.channels)
+        assert app.store.selected is None
+
+
+async def test_unsubscribe_key_shows_only_with_a_selection(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        assert app.check_action("unsubscribe", ()) is False
+        app.select_channel("chat:lobby")
+        assert app.check_action("unsubscribe", ()) is True
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "chat:lobby" not in app.store.channels)
+
+
+async def test_export_dialog_explains_a_bad_path(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#export-path").value = str(tmp_path / "missing" / "x.ndjson")
+        await pilot.press("enter")
+        error = dialog.query_one("#export-error")
+        await wait_for(pilot, lambda: "does not exist" in str(error.render()))
+        dialog.query_one("#export-path").value = str(tmp_path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "is a folder" in str(error.render()))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is not dialog)
