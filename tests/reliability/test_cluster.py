@@ -221,5 +221,5 @@ async def test_failover_both_ways(nodes, unique):
 
 @pytest.mark.soak
 @pytest.mark.timeout(600)
-async def test_soak_failover_20_cycles(nodes, unique):
-    await failover_cycles(nodes, unique, 20)
+async def test_soak_failover_100_cycles(nodes, unique):
+    await failover_cycles(nodes, unique, 100)

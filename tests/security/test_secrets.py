@@ -35,11 +35,13 @@ RUN = uuid.uuid4().hex  # 32 characters: an HS256 key of recommended length
 HMAC_SECRET = f"hmac-secret-{RUN}"
 API_KEY = f"api-key-{RUN}"
 HEADER_SECRET = f"header-secret-{RUN}"
+WRONG_SECRET = f"wrong-secret-{RUN}"  # tokens signed with it are refused (3500)
 LITERAL_TOKEN = jwt.encode({"sub": "literal", "info": {"n": 1}}, HMAC_SECRET, algorithm="HS256")
 SECRETS = {
     "HMAC secret": HMAC_SECRET,
-    "API key": API_KEY,
+    "API key": API_KEY,  # (also finds the refused profile's key, which extends it)
     "header value": HEADER_SECRET,
+    "wrong HMAC secret": WRONG_SECRET,
     "literal token": LITERAL_TOKEN,
 }
 
@@ -105,6 +107,12 @@ def config(server: CentrifugoServer, tmp_path_factory: pytest.TempPathFactory) -
                 "timeout": "3s",
             },
             "literal": {"url": server.ws_url, "api": api, "auth": {"token": LITERAL_TOKEN}},
+            "refused": {
+                "url": server.ws_url,
+                "api": {"url": server.api_url, "key": f"{API_KEY}-not"},
+                "auth": {"hmac": {"secret": WRONG_SECRET, "user": "mallory"}},
+                "timeout": "1s",
+            },
         },
     }
     path = tmp_path_factory.mktemp("secrets") / "cfgo-tui.yaml"
@@ -238,13 +246,22 @@ def test_command_output_and_debug_logs_carry_no_secret(
         "doctor literal": ["doctor", "-p", "literal"],
         "tail": ["tail", "chat:sec", "secret:sec", "--history", "3", "--events", "--timeout", "5"],
         "tail literal": ["tail", "-p", "literal", "chat:sec", "--history", "3", "--timeout", "2"],
+        # refused: an invalid token (3500) and a wrong API key (401) in the error messages
+        "publish refused": ["publish", "-p", "refused", "chat:sec", "{}"],
+        "publish --api refused": ["publish", "-p", "refused", "--api", "chat:sec", "{}"],
+        "tail refused": ["tail", "-p", "refused", "chat:sec", "--events", "--timeout", "2"],
+        "doctor refused": ["doctor", "-p", "refused"],
+        "profiles show refused": ["profiles", "show", "refused"],
     }
+    outputs: dict[str, str] = {}
     for what, argv in runs.items():
         log = tmp_path / f"debug-{len(findings.checked)}.log"
-        output = cli(config, "--debug", str(log), *argv)
+        output = outputs[what] = cli(config, "--debug", str(log), *argv)
         findings.scan(f"`{what}` output", output)
         if log.exists():
             findings.scan(f"`{what}` --debug log", log.read_text())
+    assert "3500 invalid token" in outputs["publish refused"], outputs["publish refused"]
+    assert "401" in outputs["publish --api refused"], outputs["publish --api refused"]
     debug_logs = list(tmp_path.glob("debug-*.log"))
     assert debug_logs and any("frame" in p.read_text() for p in debug_logs)
     # The minted profile's secrets really are in the file: profiles show must hide them.
