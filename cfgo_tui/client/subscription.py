@@ -538,7 +538,10 @@ class Subscription:
         if self._delta:
             data = self._undelta(pub, data)  # may raise: then the position must not advance
         if offset:
+            last = self._offset
             self._offset = offset
+            if offset != last + 1 and self._epoch is not None:
+                self._gap(last, offset)
         client = self._client
         client_handlers = client._pub_handlers
         sub_handlers = self._pub_handlers
@@ -553,6 +556,16 @@ class Subscription:
                 continue
             if result is not None:
                 client._await_handler(result, handler, event)
+
+    def _gap(self, last: int, offset: int) -> None:
+        """A positioned stream skipped offsets: never from a healthy Centrifugo (it delivers in
+        order, and reports its own gaps with 2500), so say it rather than lose them silently."""
+        missing = offset - last - 1
+        self._error(
+            "gap",
+            f"{missing} publication{'s' if missing != 1 else ''} missing: offset jumped from "
+            f"{last} to {offset} (lost or reordered between the server and this client)",
+        )
 
     def _undelta(self, pub: dict[str, Any], data: Any) -> Any:
         """With fossil negotiated, `data` is a JSON string: the payload or a delta against the

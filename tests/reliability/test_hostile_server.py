@@ -178,7 +178,8 @@ async def test_hostile_frame_is_reported_and_survived(name, loop_errors):
 
 async def test_out_of_order_publications_never_duplicate_or_go_backwards(loop_errors):
     """The subscribe reply is followed by publications in a scrambled order: what is delivered
-    is strictly increasing (a late or repeated offset is dropped, never delivered twice)."""
+    is strictly increasing (a late or repeated offset is dropped, never delivered twice), and
+    every jump over a missing offset is an ErrorEvent (`gap`)."""
 
     def on_subscribe(number: int, command: dict[str, Any]) -> list[Frame]:
         channel = command["subscribe"]["channel"]
@@ -207,6 +208,15 @@ async def test_out_of_order_publications_never_duplicate_or_go_backwards(loop_er
         delivered = [e.offset for e in events.of("publication")]
         assert delivered == sorted(set(delivered)), delivered
         assert delivered == [4, 6, 7, 8]
+        # ... and what never arrived in order is reported, not lost silently
+        gaps = [e.message for e in events.of("error") if e.where == "gap"]
+        assert gaps == [
+            "1 publication missing: offset jumped from 2 to 4 (lost or reordered between the "
+            "server and this client)",
+            "1 publication missing: offset jumped from 4 to 6 (lost or reordered between the "
+            "server and this client)",
+        ]
+        assert all(e.channel == "chat:scrambled" for e in events.of("error"))
         assert client.state == "connected"
         await client.disconnect()
     assert loop_errors == []
