@@ -230,3 +230,15 @@ async def test_export_dialog_explains_a_bad_path(tmp_path):
         await wait_for(pilot, lambda: "is a folder" in str(error.render()))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is not dialog)
+
+
+async def test_mouse_selects_a_message_and_a_channel(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        live = app.query_one("#live-pane", LivePane)
+        await pilot.click("#messages", offset=(5, 2))
+        await wait_for(pilot, lambda: not live.following)
+        assert live.selected_record() is pane_rows(app)[2]
+        await pilot.click("#channels", offset=(3, 3))  # "news": all, then 2 lines per channel
+        await wait_for(pilot, lambda: app.store.selected == "news")
