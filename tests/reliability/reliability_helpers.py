@@ -221,6 +221,15 @@ class Tail:
             await self._stderr()
             return await self.proc.wait()
 
+    async def wait(self, timeout: float = 30.0) -> int:  # noqa: ASYNC109
+        """Wait for tail to end on its own (`--count`, `--timeout`); returns the exit status."""
+        assert self.proc is not None
+        async with asyncio.timeout(timeout):
+            if self._reader is not None:
+                await self._reader
+            await self._stderr()
+            return await self.proc.wait()
+
     async def kill(self) -> None:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.kill()

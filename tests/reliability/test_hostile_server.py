@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fake_server import Frame, HostileServer, connect_reply
-from reliability_helpers import Events, figures
+from reliability_helpers import Events, Tail, figures, write_profile
 
 from cfgo_tui.client import Client
 
@@ -176,30 +176,32 @@ async def test_hostile_frame_is_reported_and_survived(name, loop_errors):
     assert "Traceback" not in " ".join(e.message for e in events.of("error"))
 
 
+def scrambled(number: int, command: dict[str, Any]) -> list[Frame]:
+    """A subscribe reply at offset 2 (with publication 3 before it in the same frame), then
+    publications 4, 6, 5, 6, 2, 7, 1, 8, 8."""
+    channel = command["subscribe"]["channel"]
+    reply = json.dumps(
+        {
+            "id": command["id"],
+            "subscribe": {"recoverable": True, "positioned": True, "epoch": "e", "offset": 2},
+        }
+    )
+
+    def pub(offset: int) -> str:
+        return json.dumps({"push": {"channel": channel, "pub": {"data": offset, "offset": offset}}})
+
+    return ["\n".join([pub(3), reply]), *(pub(n) for n in (4, 6, 5, 6, 2, 7, 1, 8, 8))]
+
+
+def polite(number: int, cid: int) -> list[Frame]:
+    return [connect_reply(cid)]
+
+
 async def test_out_of_order_publications_never_duplicate_or_go_backwards(loop_errors):
-    """The subscribe reply is followed by publications in a scrambled order: what is delivered
-    is strictly increasing (a late or repeated offset is dropped, never delivered twice), and
-    every jump over a missing offset is an ErrorEvent (`gap`)."""
-
-    def on_subscribe(number: int, command: dict[str, Any]) -> list[Frame]:
-        channel = command["subscribe"]["channel"]
-        reply = json.dumps(
-            {
-                "id": command["id"],
-                "subscribe": {"recoverable": True, "positioned": True, "epoch": "e", "offset": 2},
-            }
-        )
-
-        def pub(offset: int) -> str:
-            return json.dumps(
-                {"push": {"channel": channel, "pub": {"data": offset, "offset": offset}}}
-            )
-
-        return ["\n".join([pub(3), reply]), *(pub(n) for n in (4, 6, 5, 6, 2, 7, 1, 8, 8))]
-
-    async with HostileServer(
-        lambda n, cid: [connect_reply(cid)], on_subscribe=on_subscribe
-    ) as server:
+    """Publications in a scrambled order: what is delivered is strictly increasing (a late or
+    repeated offset is dropped, never delivered twice), and every jump over a missing offset is
+    an ErrorEvent (`gap`)."""
+    async with HostileServer(polite, on_subscribe=scrambled) as server:
         client = Client(server.url)
         events = Events(client)
         await client.connect()
@@ -221,3 +223,18 @@ async def test_out_of_order_publications_never_duplicate_or_go_backwards(loop_er
         await client.disconnect()
     assert loop_errors == []
     figures("out-of-order frames", frames_fuzzed=10, delivered=len(delivered))
+
+
+async def test_tail_says_so_when_offsets_are_missing(tmp_path):
+    async with HostileServer(polite, on_subscribe=scrambled) as server:
+        config = write_profile(tmp_path / "fake.yaml", {"url": server.url, "timeout": "2s"})
+        tail = await Tail(config, "chat:scrambled", "--count", "4").start()
+        try:
+            status = await tail.wait()  # --count 4 ends it
+        finally:
+            await tail.kill()
+    assert status == 0, tail.stderr
+    assert [r["offset"] for r in tail.publications()] == [4, 6, 7, 8]
+    assert "chat:scrambled: 1 publication missing: offset jumped from 2 to 4" in tail.stderr
+    assert "chat:scrambled: 1 publication missing: offset jumped from 4 to 6" in tail.stderr
+    assert "Traceback" not in tail.stderr

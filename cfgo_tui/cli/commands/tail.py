@@ -43,6 +43,7 @@ from cfgo_tui.client.events import (
     ConnectedEvent,
     ConnectingEvent,
     DisconnectedEvent,
+    ErrorEvent,
     Event,
     FrameEvent,
     PublicationEvent,
@@ -187,6 +188,8 @@ class _Tail:
                 self.fail(f"{event.channel}: unsubscribed: {info.label()}: {event.reason}")
         elif isinstance(event, DisconnectedEvent) and not self.done.is_set():
             self.fail(f"disconnected: {describe(event.code).label()}: {event.reason}")
+        elif isinstance(event, ErrorEvent) and event.where == "gap":
+            note(f"{event.channel}: {event.message}")  # missing offsets: never silent
 
     def fail(self, message: str) -> None:
         if self.failure is None:
