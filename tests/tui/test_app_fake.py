@@ -242,3 +242,15 @@ async def test_mouse_selects_a_message_and_a_channel(tmp_path):
         assert live.selected_record() is pane_rows(app)[2]
         await pilot.click("#channels", offset=(3, 3))  # "news": all, then 2 lines per channel
         await wait_for(pilot, lambda: app.store.selected == "news")
+
+
+async def test_substring_matches_are_highlighted(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 17)
+        app.query_one("#filter").value = "DEPLOY"
+        await wait_for(pilot, lambda: len(pane_rows(app)) == 2)
+        live = app.query_one("#live-pane", LivePane)
+        line = live._format(pane_rows(app)[0], 120)
+        marked = [line.plain[s.start : s.end] for s in line.spans if "reverse" in str(s.style)]
+        assert marked == ["deploy"]

@@ -71,10 +71,17 @@ class LivePane(Vertical):
         yield Static(id="detail")
 
     def _format(self, record: Record, width: int) -> Text:
-        return record_line(record, width, show_channel=self._viewing is None)
+        return self._mark(record_line(record, width, show_channel=self._viewing is None))
 
     def _expand(self, record: Record, width: int) -> list[Text]:
-        return record_lines(record, width, show_channel=self._viewing is None)
+        lines = record_lines(record, width, show_channel=self._viewing is None)
+        return [self._mark(line) for line in lines]
+
+    def _mark(self, line: Text) -> Text:
+        """Highlight what a substring filter matched."""
+        if self.filter is not None and self.filter.kind == "substring":
+            line.highlight_words([self.filter.text.strip()], "bold reverse", case_sensitive=False)
+        return line
 
     def action_toggle_pretty(self) -> None:
         """One line per message, or each message's JSON pretty-printed over several lines."""
