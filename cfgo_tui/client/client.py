@@ -616,8 +616,9 @@ class Client:
                         # longer be trusted (a half-applied connect reply would hang it), so
                         # report it and start over on a new connection.
                         log.exception("dispatch failed")
+                        shown = _shorten(repr(reply))
                         self._error(
-                            "dispatch", redact(f"could not handle {reply!r}: {exc!r}"), error=exc
+                            "dispatch", redact(f"could not handle {shown}: {exc!r}"), error=exc
                         )
                         conn.abort(BAD_PROTOCOL, "bad protocol: malformed reply", terminal=False)
                         return
@@ -971,6 +972,13 @@ class Client:
         except ConnectionClosed:
             raise NotConnected("ping: the connection closed") from None
         return loop.time() - start
+
+
+def _shorten(text: str, limit: int = 400) -> str:
+    """A hostile reply can be megabytes: an error message quotes its start only."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _check_channel(channel: str) -> None:

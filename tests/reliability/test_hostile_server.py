@@ -86,6 +86,11 @@ CASES: dict[str, tuple[Any, str, bool]] = {
         "dispatch",
         True,
     ),
+    "oversized malformed reply (8 MiB)": (
+        first_only('{"push":"' + "y" * (8 * 1024 * 1024) + '"}'),
+        "dispatch",
+        True,
+    ),
     "top-level array": (first_only("[1,2,3]"), "dispatch", True),
     "top-level number": (first_only("42"), "dispatch", True),
     "top-level string": (first_only('"hello"'), "dispatch", True),
@@ -166,6 +171,7 @@ async def test_hostile_frame_is_reported_and_survived(name, loop_errors):
             reported = [e for e in errors if e.where == where]
             assert reported, f"{name}: no `{where}` ErrorEvent in {errors}"
             assert all(e.message for e in reported)
+            assert all(len(e.message) < 1000 for e in reported), "quoted, not dumped whole"
         else:
             assert errors == [], errors
         if not reconnects:
