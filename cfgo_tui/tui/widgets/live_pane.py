@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -126,10 +127,13 @@ class LivePane(Vertical):
             text = f"● {where} · {len(self.view.rows):,}"
         else:
             text = f"⏸ paused · {where} · +{self.pending():,} new"
-        text = f" {text} "  # padding inside the text: auto width does not count CSS padding
+        text = f" {text} "
         if text != self._state_text:
             self._state_text = text
             label.update(text)
+            # sized to its text here: `width: auto` on a label filled after mount measured 0
+            # cells in headless runs (Textual 8.2.8), which hid the state entirely
+            label.styles.width = cell_len(text)
             label.set_class(not self.following, "paused")
 
     # pause / follow
