@@ -54,6 +54,15 @@ class SubscribeOptions:
     positioned: bool = False
 
 
+def extra_detail(code: int, message: str) -> str:
+    """`message` when it says more than the code's name and hint already do, else ""."""
+    info = describe(code)
+    text = message.strip()
+    if not text or text == info.name or info.label() in text or (info.hint and info.hint in text):
+        return ""
+    return text
+
+
 @dataclass(slots=True)
 class ChannelError:
     """Why a channel is not subscribed: the code's name and hint travel with it."""
@@ -69,6 +78,11 @@ class ChannelError:
     @property
     def hint(self) -> str:
         return describe(self.code).hint
+
+    @property
+    def detail(self) -> str:
+        """What the server or client said beyond the code's name and hint."""
+        return extra_detail(self.code, self.message)
 
 
 @dataclass(slots=True)
@@ -343,11 +357,16 @@ class Store:
         self.connection_version += 1
 
     def _on_error(self, event: ErrorEvent) -> None:
-        label = describe(event.code).label() if event.code is not None else event.where
         where = f"{event.channel}: " if event.channel else ""
+        if event.code is None:
+            text = f"{event.where} error: {where}{event.message}"
+        else:
+            label = describe(event.code).label()
+            extra = extra_detail(event.code, event.message)
+            text = f"{event.where} error: {where}{label}" + (f" ({extra})" if extra else "")
         self.note(
             "error",
-            f"{event.where} error: {where}{label}: {event.message}",
+            text,
             code=event.code,
             channel=event.channel or "",
         )

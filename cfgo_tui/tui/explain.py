@@ -51,8 +51,8 @@ def failure_text(state: ChannelState, now: float | None = None) -> Text | None:
     text = Text()
     text.append(f"✕ {state.name}: ", "bold red")
     text.append(error.label, "bold")
-    if error.message and error.message not in error.label:
-        text.append(f" ({error.message})")
+    if error.detail:
+        text.append(f" ({error.detail})")
     if error.hint:
         text.append(f"\n  {error.hint}", "italic")
     if state.used_token:

@@ -217,3 +217,22 @@ def test_a_removed_channel_stays_removed():
     store.remove_channel("chat:a")
     store.apply(UnsubscribedEvent("chat:a", 0, "unsubscribe called"))
     assert "chat:a" not in store.channels
+
+
+def test_error_text_does_not_repeat_the_code_name_and_hint():
+    from cfgo_tui.client.codes import describe
+
+    hint = describe(103).hint
+    store = Store()
+    store.apply(
+        ErrorEvent(
+            where="subscribe",
+            code=103,
+            channel="x:y",
+            message=f"103 permission denied: permission denied. {hint}",
+        )
+    )
+    assert store.log[-1].text == "subscribe error: x:y: 103 permission denied"
+    assert store.channels["x:y"].error.detail == ""
+    store.apply(ErrorEvent(where="subscribe", code=103, channel="x:y", message="token user bob"))
+    assert store.channels["x:y"].error.detail == "token user bob"
