@@ -227,3 +227,21 @@ async def test_history_error_shows_the_code_and_hint(profile_for, unique, tmp_pa
         box = panel.query_one("#history-error")
         await wait_for(pilot, lambda: box.display)
         assert "108 not available" in str(box.render())
+
+
+async def test_publish_errors_are_named_with_their_hint(profile_for, unique, tmp_path):
+    app = app_for_profile(profile_for(), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == "connected")
+        await pilot.press("w")
+        await pilot.pause()
+        form = app.screen
+        answer = form.query_one("#publish-answer")
+        form.query_one("#publish-channel").value = f"secret:{unique}"  # no client publish
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "103 permission denied" in str(answer.render()))
+        form.query_one("#publish-channel").value = f"nope:{unique}"  # unknown namespace
+        form.query_one("#publish-via-api").value = True
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "102 unknown channel" in str(answer.render()))
+        assert "namespace" in str(answer.render())
