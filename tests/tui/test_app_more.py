@@ -188,3 +188,44 @@ async def test_status_bar_shows_a_terminal_disconnect_by_name(centrifugo, tmp_pa
         await wait_for(pilot, lambda: "disconnected" in str(status.render()))
         assert "3500 invalid token" in str(status.render())
         assert "not-the-server-secret" not in str(status.render())
+
+
+async def test_recovered_messages_are_marked_and_lost_state_shows_a_divider(
+    fresh_centrifugo, tmp_path
+):
+    from cfgo_tui.api import ApiClient
+    from cfgo_tui.config.models import ChannelSpec
+
+    channel = "chat:recovery"
+    profile = make_profile(
+        fresh_centrifugo,
+        channels=[ChannelSpec(name=channel, recover=True)],
+        min_reconnect_delay=1.0,
+        max_reconnect_delay=1.5,
+    )
+    app = app_for_profile(profile, state_path=tmp_path / "s.json")
+    api = ApiClient(fresh_centrifugo.api_url, fresh_centrifugo.api_key)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: subscribed(app, channel))
+            app.select_channel(channel)
+            for n in range(3):
+                await api.publish(channel, {"n": n})
+            live = app.query_one("#live-pane", LivePane)
+            await wait_for(pilot, lambda: len(live.messages.rows) == 3)
+            await api.disconnect("alice", code=3000, reason="test reconnect")
+            await wait_for(pilot, lambda: app.store.connection.state == "connecting")
+            for n in range(3, 5):
+                await api.publish(channel, {"n": n})
+            await wait_for(pilot, lambda: len(live.messages.rows) == 5, limit=20)
+            rows = list(live.messages.rows)
+            assert [r.data["n"] for r in rows] == [0, 1, 2, 3, 4]
+            assert [r.recovered for r in rows] == [False, False, False, True, True]
+            assert "⟲rec" in live._format(rows[-1], 120).plain
+
+            fresh_centrifugo.restart(graceful=False)  # memory engine: the stream is gone
+            await wait_for(
+                pilot, lambda: any(r.kind == "state_lost" for r in live.messages.rows), limit=30
+            )
+    finally:
+        await api.aclose()
