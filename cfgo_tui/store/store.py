@@ -119,7 +119,8 @@ class ChannelState:
 
     @property
     def private(self) -> bool:
-        return self.name.startswith("$") or ":$" in self.name
+        """`$` prefix: subscribable only with a subscription token (Centrifugo v6 too)."""
+        return self.name.startswith("$")
 
     @property
     def position(self) -> StreamPosition | None:
