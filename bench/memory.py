@@ -38,9 +38,12 @@ def rss_mib() -> float:
 class Sampler:
     """RSS each time the count crosses a mark (checked every 20 ms, so a mark may overshoot)."""
 
-    def __init__(self, count: Any, store: Any = None, limit: int = MARKS[-1]) -> None:
+    def __init__(
+        self, count: Any, store: Any = None, limit: int = MARKS[-1], extra: Any = None
+    ) -> None:
         self.count = count
         self.store = store
+        self.extra = extra
         self.marks = [mark for mark in MARKS if mark <= limit]
         self.samples: list[dict[str, float]] = []
 
@@ -55,6 +58,8 @@ class Sampler:
                 if self.store is not None:  # what the store holds besides the messages
                     sample["frames"] = len(self.store.frames)
                     sample["frames_mib"] = sum(len(f.text) for f in self.store.frames) / 2**20
+                if self.extra is not None:
+                    sample.update(self.extra())
                 self.samples.append(sample)
             await asyncio.sleep(0.02)  # sampling period
 
@@ -76,7 +81,14 @@ async def worker(kind: str, config: Path) -> dict[str, Any]:
                 await pilot.pause(0.01)
             ready = rss_mib()
             print("READY", flush=True)
-            sampler = Sampler(lambda: app.store.total, app.store)
+
+            def strips() -> dict[str, int]:
+                # The live pane's cache of rendered rows (an LRU bounded by count).
+                view = app.query_one("#messages")
+                cache = getattr(view, "_cache", None)
+                return {"strip_cache": len(cache) if cache is not None else -1}
+
+            sampler = Sampler(lambda: app.store.total, app.store, extra=strips)
             await sampler.run(MARKS[-1] / RATES["app"] + 60)
     else:
         from cfgo_tui.store import Store
