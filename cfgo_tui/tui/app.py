@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from cfgo_tui.client.codes import describe
 from cfgo_tui.client.errors import CentrifugoError
-from cfgo_tui.store import Store, SubscribeOptions, export_ndjson
+from cfgo_tui.store import Record, Store, SubscribeOptions, export_ndjson
 from cfgo_tui.tui.bridge import Bridge, SubTokenFactory, error_text
 from cfgo_tui.tui.commands import ChannelCommands
 from cfgo_tui.tui.explain import failure_text
@@ -354,16 +354,19 @@ class CfgoApp(App[int]):
 
     def action_export(self) -> None:
         channel = self.store.selected
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock()))
-        slug = (channel or "all").replace(":", "_").replace("$", "").replace("/", "_")
-        default = Path.cwd() / f"cfgo-{slug}-{stamp}.ndjson"
         what = f"the buffer of {channel}" if channel else "the buffer of all channels"
-        self.push_screen(ExportScreen(what, default), self._export_to)
+        self.export_records(list(self.store.records(channel)), what, channel or "all")
 
-    def _export_to(self, path: Path | None) -> None:
+    def export_records(self, records: list[Record], what: str, name: str) -> None:
+        """Ask where, then write `records` as NDJSON (secrets redacted)."""
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock()))
+        slug = name.replace(":", "_").replace("$", "").replace("/", "_").replace("#", "_")
+        default = Path.cwd() / f"cfgo-{slug}-{stamp}.ndjson"
+        self.push_screen(ExportScreen(what, default), lambda path: self._export_to(path, records))
+
+    def _export_to(self, path: Path | None, records: list[Record]) -> None:
         if path is None:
             return
-        records = list(self.store.records(self.store.selected))
         try:
             count = export_ndjson(records, path)
         except OSError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cfgo_tui.client import Client
 from cfgo_tui.config.factory import make_client
 from cfgo_tui.config.models import ChannelSpec
@@ -140,6 +142,15 @@ async def test_history_pages_older_newer_and_jump(profile_for, api, unique, tmp_
         await pilot.press("enter")
         await wait_for(pilot, lambda: offsets() == list(range(20, 26)))
         assert [p.data["n"] for p in panel.page] == list(range(20, 26))
+        panel.query_one("#history-table").focus()
+        await pilot.press("e")
+        await pilot.pause()
+        target = tmp_path / "page.ndjson"
+        app.screen.query_one("#export-path").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, target.exists)
+        exported = [json.loads(line) for line in target.read_text().splitlines()]
+        assert [line["offset"] for line in exported] == list(range(20, 26))
 
 
 async def test_103_and_108_show_their_hints(profile_for, unique, tmp_path):

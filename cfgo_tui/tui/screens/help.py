@@ -57,6 +57,7 @@ HELP_TEXT: dict[str, str] = {
     "history.newest": "newest page",
     "history.older": "older page",
     "history.newer": "newer page",
+    "history.export": "export the page to NDJSON",
     "publish.close": "close the form",
     "publish.send": "send",
     "publish.toggle_api": "switch: as this client / via the server API",

@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from cfgo_tui.client.errors import CentrifugoError
 from cfgo_tui.client.events import HistoryResult, PublicationEvent, StreamPosition
+from cfgo_tui.store import Record
 from cfgo_tui.tui.bridge import Bridge, error_text
 
 DEFAULT_PAGE = 20
@@ -24,6 +25,7 @@ class HistoryPanel(Vertical):
         Binding("n", "newest", "Newest", id="history.newest"),
         Binding("left_square_bracket", "older", "Older", id="history.older"),
         Binding("right_square_bracket", "newer", "Newer", id="history.newer"),
+        Binding("e", "export_page", "Export page", id="history.export"),
     ]
 
     def __init__(self, bridge: Bridge, *, id: str | None = None) -> None:
@@ -88,6 +90,33 @@ class HistoryPanel(Vertical):
             return
         newest = max(p.offset for p in self.page)
         self.load(since=StreamPosition(newest, self.position.epoch), reverse=False)
+
+    def action_export_page(self) -> None:
+        if not self.page or self.channel is None:
+            self.notify("load a page first (n)", severity="warning")
+            return
+        records = [
+            Record(
+                pub.offset,
+                "publication",
+                pub.channel or self.channel,
+                pub.received_at,
+                pub.data,
+                pub.offset,
+                pub.info.user if pub.info else "",
+                pub.info.client if pub.info else "",
+                tags=pub.tags,
+            )
+            for pub in self.page
+        ]
+        first, last = self.page[0].offset, self.page[-1].offset
+        export = getattr(self.app, "export_records", None)
+        if export is not None:
+            export(
+                records,
+                f"history of {self.channel}, offsets {first}..{last}",
+                f"{self.channel}-history-{first}-{last}",
+            )
 
     @on(Button.Pressed, "#history-newest")
     def _newest(self) -> None:
