@@ -95,8 +95,38 @@ class CfgoApp(App[int]):
         self._sidebar_drawn = -1.0
         self._channels_version = -1
         self._failure_key: object = None
+        self._keymap_problems: list[str] = []
         if self.options.keymap:
-            self.set_keymap(self.options.keymap)
+            self.set_keymap(self._resolve_keymap(self.options.keymap))
+
+    def binding_ids(self) -> set[str]:
+        owners: list[Any] = [
+            type(self),
+            LivePane,
+            RecordView,
+            Sidebar,
+            PresencePanel,
+            HistoryPanel,
+            PublishScreen,
+        ]
+        return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
+
+    def _resolve_keymap(self, keymap: dict[str, str]) -> dict[str, str]:
+        """Binding ids as the help screen shows them; a bare name (`pause`) matches the one id
+        ending in `.pause`. Unknown names are reported once the app is up."""
+        ids = self.binding_ids()
+        resolved: dict[str, str] = {}
+        for name, keys in keymap.items():
+            if name in ids:
+                resolved[name] = keys
+                continue
+            matches = sorted(i for i in ids if i.endswith(f".{name}"))
+            if len(matches) == 1:
+                resolved[matches[0]] = keys
+            else:
+                choices = ", ".join(matches) if matches else "see ? for the ids"
+                self._keymap_problems.append(f"keymap: no single binding `{name}` ({choices})")
+        return resolved
 
     # layout
     def compose(self) -> ComposeResult:
@@ -123,6 +153,8 @@ class CfgoApp(App[int]):
         elif theme:
             self.notify(f"theme {theme!r} is not known; ctrl+p > theme lists them", timeout=8)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        for problem in self._keymap_problems:
+            self.notify(problem, severity="warning", timeout=10)
         self._flush_timer = self.set_interval(1 / self.flush_hz, self.flush)
         self.run_session()
 

@@ -254,3 +254,14 @@ async def test_substring_matches_are_highlighted(tmp_path):
         line = live._format(pane_rows(app)[0], 120)
         marked = [line.plain[s.start : s.end] for s in line.spans if "reverse" in str(s.style)]
         assert marked == ["deploy"]
+
+
+async def test_keymap_accepts_a_bare_binding_name_and_reports_unknown_ones(tmp_path):
+    app = make_app(tmp_path, FakeSession(), keymap={"pause": "z", "nosuch": "x"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == "connected")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "messages")
+        await pilot.press("z")
+        live = app.query_one("#live-pane", LivePane)
+        await wait_for(pilot, lambda: not live.following)
+        assert any("nosuch" in p for p in app._keymap_problems)
