@@ -104,7 +104,7 @@ class PresencePanel(Vertical):
             style = "green" if entry.kind == "join" else "red"
             log.append(f"{clock_text(entry.time)} ", "dim")
             log.append(f"{entry.kind:<5} ", style)
-            log.append(f"{entry.info.user or '(anonymous)'} {entry.info.client}\n")
+            log.append(f"{entry.info.user or '(anonymous)'} {entry.info.client[:8]}\n")
         self.query_one("#presence-log", Static).update(log)
 
     async def action_reload(self) -> None:
