@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Label, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from cfgo_tui.client.codes import describe
@@ -153,6 +153,11 @@ class CfgoApp(App[int]):
         elif theme:
             self.notify(f"theme {theme!r} is not known; ctrl+p > theme lists them", timeout=8)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.bridge.api is None:
+            # discovery needs the server API: say so instead of an empty, silent section
+            sidebar = self.main_query("#sidebar", Sidebar)
+            sidebar.query_one("#discover-pattern").display = False
+            sidebar.query_one("#discovered-title", Label).update("Discovered: needs api.key")
         for problem in self._keymap_problems:
             self.notify(problem, severity="warning", timeout=10)
         self._flush_timer = self.set_interval(1 / self.flush_hz, self.flush)
