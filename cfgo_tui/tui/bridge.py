@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cfgo_tui.client.codes import describe
-from cfgo_tui.client.errors import CentrifugoError, ReplyError
+from cfgo_tui.client.errors import CentrifugoError
 from cfgo_tui.client.events import HistoryResult
 from cfgo_tui.store import ChannelError, Store, SubscribeOptions
 from cfgo_tui.tui.session import AppOptions, ServerApi, Session, SubTokenGetter
@@ -185,7 +185,9 @@ class Bridge:
         """Publish and describe the answer; raises with the server's error for the form to show."""
         if via_api:
             if self.api is None:
-                raise ReplyError(0, "this profile has no API key: add `api.key` to publish via API")
+                raise CentrifugoError(
+                    "this profile has no API key: add `api.key` to publish via the server API"
+                )
             result = await self.api.publish(channel, data)
             offset = getattr(result, "offset", None)
             answer = f"ok via API (offset {offset})" if offset else "ok via API"

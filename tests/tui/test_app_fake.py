@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from cfgo_tui.client.errors import CentrifugoError
 from cfgo_tui.client.events import PublicationEvent
 from cfgo_tui.tui.app import CfgoApp
+from cfgo_tui.tui.bridge import error_text
 from cfgo_tui.tui.session import AppOptions
 from cfgo_tui.tui.widgets.live_pane import LivePane
 
@@ -265,3 +269,11 @@ async def test_keymap_accepts_a_bare_binding_name_and_reports_unknown_ones(tmp_p
         live = app.query_one("#live-pane", LivePane)
         await wait_for(pilot, lambda: not live.following)
         assert any("nosuch" in p for p in app._keymap_problems)
+
+
+async def test_publish_via_api_without_a_key_is_explained(tmp_path):
+    app = make_app(tmp_path, FakeSession())
+    async with app.run_test(size=(120, 40)):
+        with pytest.raises(CentrifugoError) as raised:
+            await app.bridge.publish("chat:x", {"a": 1}, via_api=True)
+        assert error_text(raised.value).startswith("this profile has no API key")
