@@ -132,8 +132,15 @@ async def test_sigstop_longer_than_ping_is_detected_and_reconnects_after_sigcont
     figures("SIGSTOP", reconnects_survived=1, messages_checked=len(offsets))
 
 
-async def test_refused_connections_back_off_within_bounds_then_reconnect(fresh_centrifugo):
+async def test_refused_connections_back_off_within_bounds_then_reconnect(
+    fresh_centrifugo, unique, tmp_path
+):
     server = fresh_centrifugo
+    channel = f"chat:refused-{unique}"
+    # `tail` too, with the profile's reconnect bounds (50 ms .. 500 ms)
+    config = write_profile(tmp_path / "tail.yaml", profile_for(server, f"tail-{unique}"))
+    tail = await Tail(config, channel, "--events").start()
+    await tail.until(lambda: any(r["channel"] == channel for r in tail.events("subscribed")))
     low, high = 0.05, 0.8
     # `exact` takes the top of every jitter range, so its delays are the ceilings themselves;
     # `jittered` keeps the real random jitter and must stay inside the same bounds.
@@ -165,11 +172,34 @@ async def test_refused_connections_back_off_within_bounds_then_reconnect(fresh_c
                 ),
                 timeout=30,
             )
+        await tail.until(
+            lambda: len([r for r in tail.events("connecting") if r["code"] == 3]) >= refusals
+        )
     finally:
         await asyncio.to_thread(server.start)  # same port again
     for name, client in clients.items():
         await events[name].until(lambda name=name: len(events[name].of("connected")) == 2)
         assert client.state == "connected"
+    try:
+        await tail.until(lambda: len(tail.events("connected")) == 2)
+        async with ApiClient(server.api_url, server.api_key) as api:
+            await tail.until(
+                lambda: any(
+                    r["channel"] == channel and r["was_recovering"]
+                    for r in tail.events("subscribed")
+                )
+            )
+            await api.publish(channel, {"after": "restart"})
+        await tail.until(lambda: bool(tail.publications()))
+        status = await tail.stop()
+    finally:
+        await tail.kill()
+    assert status in (0, 130) and "Traceback" not in tail.stderr
+    assert [r["data"] for r in tail.publications()] == [{"after": "restart"}]
+    tail_outage = [r for r in tail.events("connecting") if r["code"] != 0]
+    assert [r["attempt"] for r in tail_outage] == list(range(1, len(tail_outage) + 1))
+    assert all(0.05 <= r["delay"] <= 0.5 for r in tail_outage), tail_outage
+    assert "could not recover" in tail.stderr  # the memory engine lost the stream: said so
     ceiling = Backoff(low, high).ceiling
     checked = 0
     for name in clients:
@@ -188,4 +218,5 @@ async def test_refused_connections_back_off_within_bounds_then_reconnect(fresh_c
             assert set(delays[5:]) == {high}  # ... up to the maximum, and stays there
     for client in clients.values():
         await client.disconnect()
-    figures("refused connections", delays_checked=checked, reconnects_survived=2)
+    checked += len(tail_outage)
+    figures("refused connections", delays_checked=checked, reconnects_survived=3)
