@@ -10,7 +10,7 @@ import pytest
 
 import cfgo_tui
 
-HEADLESS = ("client", "api", "config", "localserver", "tokens")
+HEADLESS = ("client", "api", "config", "localserver", "tokens", "store", "demo")
 
 
 def headless_modules() -> list[str]:
