@@ -202,8 +202,10 @@ async def test_disconnect_between_batches_keeps_order(centrifugo, unique):
     await client.disconnect()
     await api.aclose()
     assert offsets == list(range(1, top + 1))
+    survived = len([e for e in events.of("connecting") if e.code == 3011])
+    assert survived == 10
     figures(
         "client back-to-back reconnects",
-        reconnects_survived=len([e for e in events.of("connecting") if e.code == 3011]),
+        reconnects_survived=survived,
         messages_checked=len(offsets),
     )
