@@ -38,8 +38,13 @@ from cfgo_tui.store.rates import RateMeter
 from cfgo_tui.store.records import FrameRecord, LogLevel, LogRecord, Record, compact_json
 
 DEFAULT_RETENTION = 10_000
-FRAMES_RETENTION = 5_000
-FRAMES_MAX_CHARS = 16_000_000  # about 16 MB of frame text, whatever the frame count
+# The frames log is for debugging: the last couple of thousand frames, and at most about 2 MB of
+# text whatever their size. Under a flood each frame batches many publications (about 3 KB per
+# frame at 200 B each), so a 16 MB cap took some 75k messages to fill and the app's memory kept
+# growing long after the message buffers were full; with 2 MB it is full within the first few
+# thousand messages and stays flat from there.
+FRAMES_RETENTION = 2_000
+FRAMES_MAX_CHARS = 2_000_000
 LOG_RETENTION = 2_000
 PRESENCE_LOG = 200
 
@@ -192,6 +197,9 @@ class Store:
 
     # writers
     def apply(self, event: Event) -> None:
+        if type(event) is PublicationEvent:  # the hot path skips the dispatch table
+            self._on_publication(event)
+            return
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(event)
@@ -266,24 +274,23 @@ class Store:
 
     # event handlers (hot path first)
     def _on_publication(self, event: PublicationEvent) -> None:
-        state = self.channels.get(event.channel)
+        channel = event.channel
+        state = self.channels.get(channel)
         if state is None:
-            state = self.channel(event.channel)
+            state = self.channel(channel)
         now = event.received_at or self.clock()
-        self.seq += 1
+        self.seq = seq = self.seq + 1
         info = event.info
-        record = Record(
-            self.seq,
-            "publication",
-            event.channel,
-            now,
-            event.data,
-            event.offset,
-            info.user if info else "",
-            info.client if info else "",
-            event.recovered,
-            event.tags,
-        )
+        if info is None:
+            record = Record(seq, "publication", channel, now, event.data, event.offset)
+        else:
+            record = Record(
+                seq, "publication", channel, now, event.data, event.offset, info.user, info.client
+            )
+        if event.recovered:
+            record.recovered = True
+        if event.tags is not None:
+            record.tags = event.tags
         state.messages.append(record)
         self.all_records.append(record)
         state.total += 1
@@ -292,7 +299,7 @@ class Store:
         self.rate.add(now)
         if event.offset:
             state.last_offset = event.offset
-        if not (self.following and (self.selected is None or self.selected == event.channel)):
+        if not (self.following and (self.selected is None or self.selected == channel)):
             state.unread += 1
 
     def _on_frame(self, event: FrameEvent) -> None:

@@ -21,7 +21,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.events import Click, MouseScrollUp
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -30,6 +30,11 @@ from textual.strip import Strip
 Formatter = Callable[[Any, int], Text]
 Expander = Callable[[Any, int], list[Text]]
 Measurer = Callable[[Any], int]
+
+# Rendered rows kept per view: a few screens (the tallest terminal shows about 60 rows), so
+# scrolling back and forth is cheap; under a flood every visible row is new on each flush
+# anyway, and 2,000 rows of strips held several MB that did nothing for the screen.
+STRIP_CACHE = 400
 
 
 class _Span(NamedTuple):
@@ -80,9 +85,10 @@ class RecordView(ScrollView, can_focus=True):
         self._expander = expander
         self._measurer = measurer  # cheap height of an expanded row (else: expand and count)
         self._rows: Sequence[Any] = ()
-        self._cache: LRUCache[tuple[int, int, bool], list[Strip]] = LRUCache(maxsize=2000)
+        self._cache: LRUCache[tuple[int, int, bool], list[Strip]] = LRUCache(maxsize=STRIP_CACHE)
         self._spans: deque[_Span] = deque()
         self._spans_rows: Sequence[Any] | None = None
+        self._line_style: Style | None = None  # the widget's style during one render_lines
 
     @property
     def rows(self) -> Sequence[Any]:
@@ -210,7 +216,30 @@ class RecordView(ScrollView, can_focus=True):
 
     # rendering
     def _render_text(self, text: Text, width: int, style: Style) -> Strip:
+        """One row of `width` cells: `text` cut with an ellipsis, then padded with `style`.
+
+        Rows are drawn afresh on every flush under a flood (every visible row is new), so a
+        one-line text takes a short path: truncate it and let `Text.render` make its segments,
+        then build one `Strip` of known length. Rich's `Console.render_lines` gives the same
+        segments for such a line, through wrapping, joining and a second crop, and
+        `crop_extend` makes two more strips (each `Strip` sets up seven small caches).
+        """
         text.no_wrap = True
+        plain = text.plain
+        if "\n" in plain or "\t" in plain or text.justify not in (None, "default"):
+            return self._render_text_rich(text, width, style)
+        text.truncate(width, overflow="ellipsis")
+        add = style.__add__
+        segments = [
+            Segment(part, add(part_style))
+            for part, part_style, _ in text.render(self.app.console, end="")
+        ]
+        length = text.cell_len
+        if length < width:
+            segments.append(Segment(" " * (width - length), style))
+        return Strip(segments, width)
+
+    def _render_text_rich(self, text: Text, width: int, style: Style) -> Strip:
         console = self.app.console
         options = console.options.update_width(width).update(no_wrap=True, overflow="ellipsis")
         lines = console.render_lines(text, options, pad=False, new_lines=False)
@@ -218,20 +247,29 @@ class RecordView(ScrollView, can_focus=True):
         strip = Strip(Segment.apply_style(segments, post_style=None, style=style))
         return strip.crop_extend(0, width, style)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style is looked up once per screen update, not once per row
+        self._line_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
     def render_line(self, y: int) -> Strip:
         _scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
+        base = self._line_style or self.rich_style
         if width <= 0 or scroll_y + y >= self.line_count:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         index, sub = self._locate(scroll_y + y)
         if not 0 <= index < len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         item = self._rows[index]
         selected = index == self.cursor
         key = (item.seq, width, selected)
         strips = self._cache.get(key)
         if strips is None:
-            style = self.rich_style
+            style = base
             if selected:
                 style = style + self.get_component_rich_style("record-view--cursor")
             if self._multi:
@@ -242,7 +280,7 @@ class RecordView(ScrollView, can_focus=True):
             strips = [self._render_text(text, width, style) for text in texts]
             self._cache[key] = strips
         if sub >= len(strips):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         return strips[sub]
 
     # cursor

@@ -56,4 +56,6 @@ class StatusBar(Static):
         text = status_text(store, self.options, now, self.size.width)
         if self._last is None or text.plain != self._last.plain:
             self._last = text
-            self.update(text)
+            # the counters change on every flush; the bar's height is fixed by the stylesheet,
+            # so a new text needs a repaint of this line, not a layout of the whole screen
+            self.update(text, layout=False)
