@@ -129,11 +129,16 @@ class LivePane(Vertical):
             text = f"⏸ paused · {where} · +{self.pending():,} new"
         text = f" {text} "
         if text != self._state_text:
-            self._state_text = text
-            label.update(text)
             # sized to its text here: `width: auto` on a label filled after mount measured 0
-            # cells in headless runs (Textual 8.2.8), which hid the state entirely
-            label.styles.width = cell_len(text)
+            # cells in headless runs (Textual 8.2.8), which hid the state entirely. The count
+            # changes on every flush (and "+N new" while paused): only a new width needs a
+            # layout of the screen, a new text of the same width is a repaint of this label.
+            width = cell_len(text)
+            resized = width != cell_len(self._state_text)
+            self._state_text = text
+            label.update(text, layout=resized)
+            if resized:
+                label.styles.width = width
             label.set_class(not self.following, "paused")
 
     # pause / follow
