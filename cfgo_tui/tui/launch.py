@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from cfgo_tui.client import Client
 from cfgo_tui.config.factory import (
     expand_channel,
     make_api,
@@ -45,12 +46,19 @@ def app_options(profile: Profile) -> AppOptions:
     )
 
 
-def app_for_profile(profile: Profile, *, state_path: Path | None = None, **kw: Any) -> Any:
-    """A ready-to-run CfgoApp for `profile` (not started)."""
+def app_for_profile(
+    profile: Profile,
+    *,
+    state_path: Path | None = None,
+    client: Client | None = None,
+    **kw: Any,
+) -> Any:
+    """A ready-to-run CfgoApp for `profile` (not started); `client` defaults to the profile's."""
     from cfgo_tui.tui.app import CfgoApp  # noqa: PLC0415 - Textual loads only when the app runs
     from cfgo_tui.tui.state import default_state_path  # noqa: PLC0415
 
-    client = make_client(profile)
+    if client is None:
+        client = make_client(profile)
     source = subscription_token_source(profile, client)
     specs = {spec.name: spec for spec in profile.channels}
 
@@ -73,12 +81,17 @@ def app_for_profile(profile: Profile, *, state_path: Path | None = None, **kw: A
     )
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Entry from `cfgo_tui.cli.main`: config errors raise UsageError (exit 2, one line)."""
-    from cfgo_tui.cli.common import load_profile, setup_debug_log  # noqa: PLC0415
+def app_from_args(args: argparse.Namespace, **kw: Any) -> Any:
+    """The app for `--profile`/`--config`; with `--debug`, its client's frames and events also go
+    to the redacted debug log, as the headless commands' do. Config errors raise UsageError."""
+    from cfgo_tui.cli.common import load_profile, make_client_for, setup_debug_log  # noqa: PLC0415
 
     profile = load_profile(args)
     setup_debug_log(args)
-    app = app_for_profile(profile)
-    result = app.run()
+    return app_for_profile(profile, client=make_client_for(profile), **kw)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Entry from `cfgo_tui.cli.main`: config errors raise UsageError (exit 2, one line)."""
+    result = app_from_args(args).run()
     return int(result or 0)

@@ -2,12 +2,14 @@
 run; the profiles use them (connection and subscription tokens minted with a 3 s ttl, so
 `refresh` and `sub_refresh` frames carry fresh tokens too), a literal token, and a secret header.
 Then every place a user can see or save text is searched for them, and for anything shaped like
-a JWT: the client's frame events, the app's frames log, its NDJSON export and a screenshot of the
-frames tab, the output of `tail`/`publish`/`history`/`presence`/`doctor`/`profiles` and their
-`--debug` log files, and the SVG snapshots and screenshots in the repository. Secrets found: 0."""
+a JWT: the client's frame events, the app's frames log, its NDJSON export, its `--debug` log and
+a screenshot of the frames tab, the output of `tail`/`publish`/`history`/`presence`/`doctor`/
+`profiles` and their `--debug` log files, and the SVG snapshots and screenshots in the
+repository. Secrets found: 0."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import re
@@ -22,6 +24,7 @@ import pytest
 import yaml
 
 from cfgo_tui.api import ApiClient
+from cfgo_tui.cli.common import close_debug_log
 from cfgo_tui.client import FrameEvent, RefreshEvent
 from cfgo_tui.config import load_profile
 from cfgo_tui.config.factory import make_client, subscribe_options
@@ -167,13 +170,31 @@ async def test_frame_events_carry_no_secret(config: Path) -> None:
     findings.report("frame events")
 
 
-async def test_app_frames_log_export_and_screenshot_carry_no_secret(config: Path, tmp_path) -> None:
-    from cfgo_tui.tui.launch import app_for_profile
+async def test_app_frames_log_export_debug_log_and_screenshot_carry_no_secret(
+    config: Path, tmp_path
+) -> None:
+    from cfgo_tui.tui.launch import app_from_args
 
     findings = Findings()
-    profile = load_profile("minted", config=config)
-    app = app_for_profile(profile, state_path=tmp_path / "state.json")
+    debug_log = tmp_path / "app-debug.log"
+    # the app as `cfgo-tui -c CONFIG -p minted --debug FILE` builds it
+    args = argparse.Namespace(profile="minted", config=str(config), debug=str(debug_log))
+    app = app_from_args(args, state_path=tmp_path / "state.json")
     exported = tmp_path / "export.ndjson"
+    try:
+        await _drive_app(app, load_profile("minted", config=config), findings, exported)
+    finally:
+        close_debug_log()
+    text = exported.read_text()
+    assert json.loads(text.splitlines()[0])["channel"] == "chat:sec"
+    findings.scan("app NDJSON export", text)
+    logged = debug_log.read_text()
+    assert '"refresh"' in logged and '"sub_refresh"' in logged and "frame in" in logged
+    findings.scan("app --debug log", logged)
+    findings.report("app")
+
+
+async def _drive_app(app, profile, findings: Findings, exported: Path) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
 
         async def settle(condition) -> None:
@@ -210,10 +231,6 @@ async def test_app_frames_log_export_and_screenshot_carry_no_secret(config: Path
         app.screen.query_one("#export-path").value = str(exported)
         await pilot.click("#export-ok")
         await settle(exported.exists)
-    text = exported.read_text()
-    assert json.loads(text.splitlines()[0])["channel"] == "chat:sec"
-    findings.scan("app NDJSON export", text)
-    findings.report("app")
 
 
 def cli(config: Path, *argv: str, stdin: str | None = None) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from cfgo_tui.cli.common import Subparsers, add_command, setup_debug_log
+from cfgo_tui.cli.common import Subparsers, add_command, make_client_for, setup_debug_log
 from cfgo_tui.cli.errors import CliError
 from cfgo_tui.cli.output import Printer, note
 from cfgo_tui.cli.parsing import non_negative_float
@@ -151,7 +151,8 @@ def _with_app(args: argparse.Namespace, session: DemoSession, stop: _Stop) -> in
             "server and traffic alone"
         ) from None
     setup_debug_log(args)
-    app = launch.app_for_profile(session.profile())
+    profile = session.profile()
+    app = launch.app_for_profile(profile, client=make_client_for(profile))
     # In the demo Ctrl+C ends everything, as a newcomer expects; Textual binds it app-wide to a
     # "press ctrl+q to quit" hint. Inputs that copy with ctrl+c still see it first.
     app.action_help_quit = app.action_quit
