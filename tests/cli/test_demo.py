@@ -197,7 +197,7 @@ def test_demo_opens_the_app_on_a_working_profile_and_stops_everything_after(
     apps: list[_ProfileCheckingApp] = []
     sessions: list[Any] = []
 
-    def app_for_profile(profile: Any) -> _ProfileCheckingApp:
+    def app_for_profile(profile: Any, **options: Any) -> _ProfileCheckingApp:
         apps.append(_ProfileCheckingApp(profile))
         return apps[-1]
 
