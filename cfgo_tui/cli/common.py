@@ -22,15 +22,25 @@ if TYPE_CHECKING:
 Subparsers = Any  # argparse's _SubParsersAction is private; this is what `register` receives
 
 
-def add_command_options(parser: argparse.ArgumentParser) -> None:
-    """`--profile`, `--config`, `--debug` after the command too. SUPPRESS keeps a value given
-    before the command (`cfgo-tui -p prod tail x`) from being overwritten by the default."""
+def add_profile_options(parser: argparse.ArgumentParser) -> None:
+    """`--profile`, `--config` after the command too. SUPPRESS keeps a value given before the
+    command (`cfgo-tui -p prod tail x`) from being overwritten by the default."""
     parser.add_argument(
         "--profile", "-p", default=argparse.SUPPRESS, help="profile name from the config file"
     )
     parser.add_argument(
         "--config", "-c", default=argparse.SUPPRESS, help="config file (default: looked up)"
     )
+
+
+def option(args: argparse.Namespace, name: str) -> Any:
+    """An option's value, None when it was given neither before nor after the command."""
+    return getattr(args, name, None)
+
+
+def add_command_options(parser: argparse.ArgumentParser) -> None:
+    """`--profile`, `--config`, `--debug` after the command too."""
+    add_profile_options(parser)
     parser.add_argument(
         "--debug",
         metavar="FILE",

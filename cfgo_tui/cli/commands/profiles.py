@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from cfgo_tui.cli.common import add_profile_options, option
 from cfgo_tui.config import (
     CommandAuth,
     Config,
@@ -25,20 +26,6 @@ from cfgo_tui.config import (
 from cfgo_tui.config.locate import Location
 
 
-def add_common(parser: argparse.ArgumentParser) -> None:
-    """`--profile`/`--config` after the command too; SUPPRESS keeps a value given before it."""
-    parser.add_argument(
-        "--profile", "-p", default=argparse.SUPPRESS, help="profile name from the config file"
-    )
-    parser.add_argument(
-        "--config", "-c", default=argparse.SUPPRESS, help="config file (default: looked up)"
-    )
-
-
-def option(args: argparse.Namespace, name: str) -> Any:
-    return getattr(args, name, None)
-
-
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "profiles",
@@ -46,15 +33,15 @@ def register(subparsers: Any) -> None:
         description="List the profiles of the config file and say which file was read "
         "(--config > $CFGO_TUI_CONFIG > ./cfgo-tui.yaml > the user config dir).",
     )
-    add_common(parser)
+    add_profile_options(parser)
     parser.set_defaults(handler=list_profiles)
     actions = parser.add_subparsers(dest="profiles_action", metavar="ACTION")
     show = actions.add_parser("show", help="print the effective profile with every secret redacted")
     show.add_argument("name", nargs="?", help="profile name (default: --profile or the default)")
-    add_common(show)
+    add_profile_options(show)
     show.set_defaults(handler=show_profile)
     path = actions.add_parser("path", help="print the path of the config file that is read")
-    add_common(path)
+    add_profile_options(path)
     path.set_defaults(handler=print_path)
 
 

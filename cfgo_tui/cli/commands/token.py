@@ -10,6 +10,7 @@ import os
 import sys
 from typing import Any
 
+from cfgo_tui.cli.common import add_profile_options, option
 from cfgo_tui.cli.errors import CliError, UsageError
 from cfgo_tui.config import (
     HmacAuth,
@@ -29,20 +30,6 @@ from cfgo_tui.tokens import (
 )
 
 
-def add_common(parser: argparse.ArgumentParser) -> None:
-    """`--profile`/`--config` after the command too; SUPPRESS keeps a value given before it."""
-    parser.add_argument(
-        "--profile", "-p", default=argparse.SUPPRESS, help="profile name from the config file"
-    )
-    parser.add_argument(
-        "--config", "-c", default=argparse.SUPPRESS, help="config file (default: looked up)"
-    )
-
-
-def option(args: argparse.Namespace, name: str) -> Any:
-    return getattr(args, name, None)
-
-
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "token",
@@ -50,7 +37,7 @@ def register(subparsers: Any) -> None:
         description="Mint HS256 connection/subscription tokens with the profile's HMAC secret, "
         "or decode and explain a token.",
     )
-    add_common(parser)
+    add_profile_options(parser)
     actions = parser.add_subparsers(dest="token_action", metavar="ACTION", required=True)
 
     mint = actions.add_parser(
@@ -59,7 +46,7 @@ def register(subparsers: Any) -> None:
         description="Print an HS256 JWT signed with the profile's HMAC secret (auth.hmac or "
         "subscription_tokens.hmac), or with the secret in --secret-env.",
     )
-    add_common(mint)
+    add_profile_options(mint)
     mint.add_argument("--user", "-u", help="user id, the `sub` claim (default: profile user)")
     mint.add_argument(
         "--ttl",
@@ -79,7 +66,7 @@ def register(subparsers: Any) -> None:
         "decode",
         help="explain a token: claims, expiry, kind, problems; verify with the profile secret",
     )
-    add_common(decode)
+    add_profile_options(decode)
     decode.add_argument("token", metavar="TOKEN", help="the token, or - to read it from stdin")
     decode.add_argument(
         "--as",
