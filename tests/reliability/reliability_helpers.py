@@ -13,11 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import event_recorder
 import jwt
 import yaml
 
 from cfgo_tui.api import ApiClient
-from cfgo_tui.client import Client, Event
 from cfgo_tui.localserver import CentrifugoServer
 
 CFGO = [sys.executable, "-m", "cfgo_tui.cli.main"]
@@ -32,43 +32,10 @@ def figures(test: str, **counts: Any) -> None:
     print(f"\nFIGURES {test}: " + ", ".join(f"{k}={v}" for k, v in counts.items()), flush=True)
 
 
-class Events:
-    """Every event of a client, in order; `wait_for` awaits one matching a predicate."""
+class Events(event_recorder.Events):
+    """Every event of a client, in order; long streams get a longer default wait."""
 
-    def __init__(self, client: Client) -> None:
-        self.items: list[Event] = []
-        self._changed = asyncio.Event()
-        client.on("*", self._record)
-
-    def _record(self, event: Event) -> None:
-        self.items.append(event)
-        self._changed.set()
-
-    def of(self, name: str) -> list[Any]:
-        return [e for e in self.items if e.name == name]
-
-    async def wait_for(
-        self,
-        name: str,
-        pred: Callable[[Any], bool] = lambda e: True,
-        timeout: float = 15.0,  # noqa: ASYNC109
-        start: int = 0,
-    ) -> Any:
-        async with asyncio.timeout(timeout):
-            seen = start
-            while True:
-                for event in self.items[seen:]:
-                    if event.name == name and pred(event):
-                        return event
-                seen = len(self.items)
-                self._changed.clear()
-                await self._changed.wait()
-
-    async def until(self, condition: Callable[[], bool], timeout: float = 15.0) -> None:  # noqa: ASYNC109
-        async with asyncio.timeout(timeout):
-            while not condition():
-                self._changed.clear()
-                await self._changed.wait()
+    default_timeout = 15.0
 
 
 class Stream:
