@@ -97,9 +97,6 @@ class ClientState(StrEnum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
 
-    def __str__(self) -> str:
-        return self.value
-
 
 def _validate_urls(url: str | Sequence[str]) -> list[str]:
     urls = [url] if isinstance(url, str) else list(url)

@@ -62,9 +62,6 @@ class SubscriptionState(StrEnum):
     SUBSCRIBING = "subscribing"
     SUBSCRIBED = "subscribed"
 
-    def __str__(self) -> str:
-        return self.value
-
 
 async def fetch_token(call: Awaitable[_T], limit: float, what: str) -> _T:
     """Await a token source with a limit: a hung token endpoint must not hang the client."""
