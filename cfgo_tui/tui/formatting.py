@@ -38,6 +38,20 @@ def record_line(record: Record, width: int, *, show_channel: bool = True) -> Tex
     if record.kind != "publication":
         line.append(f"{record.channel}: {record.note}", "italic")
         return line
+    _append_publication_head(line, record, show_channel)
+    payload = record.json_text
+    room = max(8, width - line.cell_len)
+    if len(payload) > room:
+        shown = max(1, room - 8)  # 8 cells keep room for " …+12345" (hidden characters)
+        line.append_text(highlight_json(payload[:shown]))
+        line.append(f" …+{len(payload) - shown}", "dim")
+    else:
+        line.append_text(highlight_json(payload))
+    return line
+
+
+def _append_publication_head(line: Text, record: Record, show_channel: bool) -> None:
+    """Channel, offset, publisher and the recovered mark, each followed by a space."""
     if show_channel:
         line.append(record.channel, "bold cyan")
         line.append(" ")
@@ -50,15 +64,6 @@ def record_line(record: Record, width: int, *, show_channel: bool = True) -> Tex
     if record.recovered:
         line.append("⟲rec", "bold yellow")
         line.append(" ")
-    payload = record.json_text
-    room = max(8, width - line.cell_len)
-    if len(payload) > room:
-        shown = max(1, room - 8)  # 8 cells keep room for " …+12345" (hidden characters)
-        line.append_text(highlight_json(payload[:shown]))
-        line.append(f" …+{len(payload) - shown}", "dim")
-    else:
-        line.append_text(highlight_json(payload))
-    return line
 
 
 INLINE_FOLD = 12  # lines of pretty JSON per message in the pane before folding
@@ -87,17 +92,7 @@ def record_lines(record: Record, width: int, *, show_channel: bool = True) -> li
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(clock_text(record.received_at), "dim")
     head.append(" ")
-    if show_channel:
-        head.append(record.channel, "bold cyan")
-        head.append(" ")
-    if record.offset:
-        head.append(f"#{record.offset}", "magenta")
-        head.append(" ")
-    if record.user or record.client:
-        head.append(f"{record.user or '-'}/{record.client[:8]}", "green")
-        head.append(" ")
-    if record.recovered:
-        head.append("⟲rec", "bold yellow")
+    _append_publication_head(head, record, show_channel)
     body = _pretty_lines(record.data)
     lines = [head]
     for text in body[:INLINE_FOLD]:
