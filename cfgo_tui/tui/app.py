@@ -69,6 +69,7 @@ class CfgoApp(App[int]):
         Binding("a", "subscribe", "Add", id="app.subscribe"),
         Binding("u", "unsubscribe", "Unsub", id="app.unsubscribe"),
         Binding("w", "publish", "Publish", id="app.publish"),
+        Binding("r", "discover", "Discover", show=False, id="app.discover"),
         Binding("1", "show_tab('live')", "Live", show=False, id="app.tab_live"),
         Binding("2", "show_tab('presence')", "Presence", show=False, id="app.tab_presence"),
         Binding("3", "show_tab('history')", "History", show=False, id="app.tab_history"),
@@ -167,6 +168,8 @@ class CfgoApp(App[int]):
             sidebar = self.main_query("#sidebar", Sidebar)
             sidebar.query_one("#discover-pattern").display = False
             sidebar.query_one("#discovered-title", Label).update("Discovered: needs api.key")
+        else:
+            self.action_discover()  # once at start, so the section is never blank; `r` refreshes
         for problem in self._keymap_problems:
             self.notify(problem, severity="warning", timeout=10)
         self._flush_timer = self.set_interval(1 / self.flush_hz, self.flush)

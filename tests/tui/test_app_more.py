@@ -126,7 +126,7 @@ async def test_discovery_lists_active_channels_over_the_api(profile_for, unique,
     app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: subscribed(app, channel))
-        app.query_one("#channels").focus()
+        app.discovered = []  # forget the mount-time discovery: `r` (focus anywhere) lists anew
         await pilot.press("r")
         await wait_for(pilot, lambda: channel in app.discovered)
         pattern = app.query_one("#discover-pattern")
@@ -134,6 +134,18 @@ async def test_discovery_lists_active_channels_over_the_api(profile_for, unique,
         pattern.value = f"*{unique}"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.discovered == [channel])
+
+
+async def test_discovered_section_is_filled_at_start_without_a_key_press(
+    profile_for, unique, tmp_path
+):
+    channel = f"chat:disc0-{unique}"
+    app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
+    async with app.run_test(size=SIZE) as pilot:
+        discovered = app.query_one("#discovered")
+        # the mount-time discovery may run before our own subscription: either it lists
+        # active channels or it says there are none, but it is never left blank
+        await wait_for(pilot, lambda: discovered.option_count > 0)
 
 
 async def test_status_bar_shows_reconnecting_and_connected(fresh_centrifugo, tmp_path):

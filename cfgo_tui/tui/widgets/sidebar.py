@@ -56,7 +56,6 @@ class ChannelList(OptionList):
 class Sidebar(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("delete,d", "remove", "Remove", id="sidebar.remove"),
-        Binding("r", "discover", "Discover", id="sidebar.discover"),
     ]
 
     class Selected(Message):
@@ -156,6 +155,3 @@ class Sidebar(Vertical):
         name = self.selected_name(self.query_one("#channels", OptionList))
         if name and name != ALL_ID:
             await self.app.run_action(f"remove_channel({name!r})")
-
-    async def action_discover(self) -> None:
-        await self.app.run_action("discover")
