@@ -9,6 +9,7 @@ import json
 from rich.console import Console
 from textual.binding import Binding
 
+from cfgo_tui.config.factory import make_client
 from cfgo_tui.tui.app import CfgoApp
 from cfgo_tui.tui.launch import app_for_profile
 from cfgo_tui.tui.screens.help import HelpScreen, bindings_table
@@ -241,3 +242,36 @@ async def test_recovered_messages_are_marked_and_lost_state_shows_a_divider(
             )
     finally:
         await api.aclose()
+
+
+async def test_discovered_channel_is_marked_subscribed_once_the_app_subscribes(
+    profile_for, centrifugo, unique, tmp_path
+):
+    channel = f"chat:other-{unique}"
+    other = make_client(profile_for(user="bob"))
+    await other.connect()
+    try:
+        await other.subscribe(channel)
+        app = app_for_profile(profile_for(), state_path=tmp_path / "s.json")
+        async with app.run_test(size=SIZE) as pilot:
+            discovered = app.query_one("#discovered", ChannelList)
+            pattern = app.query_one("#discover-pattern")
+            pattern.focus()
+            pattern.value = channel
+            await pilot.press("enter")
+
+            def mark() -> str:
+                if app.discovered != [channel]:
+                    return ""
+                return str(discovered.get_option_at_index(0).prompt)[:1]
+
+            await wait_for(pilot, lambda: mark() == "+")
+            discovered.focus()
+            discovered.highlighted = 0
+            await pilot.press("enter")  # the subscribe dialog, with the channel filled in
+            await wait_for(pilot, lambda: bool(app.screen.query("#subscribe-channel")))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: subscribed(app, channel))
+            await wait_for(pilot, lambda: mark() == "✓")
+    finally:
+        await other.disconnect()

@@ -73,6 +73,8 @@ class Sidebar(Vertical):
         self._names: list[str] = []
         self._prompts: list[str] = []
         self._echo: str | None = None
+        self._found: list[tuple[str, int]] | None = None  # the last discovery, None before one
+        self._found_marked: set[str] = set()  # the subscribed channels its marks were drawn for
 
     def compose(self) -> ComposeResult:
         yield Label("Channels", classes="section-title")
@@ -100,6 +102,8 @@ class Sidebar(Vertical):
             )
             self._names = names
             self._prompts = [p.plain for p in prompts]
+            if self._found is not None and set(names) != self._found_marked:
+                self.show_discovered(self._found, set(names))  # "+" turns "✓" once subscribed
         else:
             for index, (prompt, old) in enumerate(zip(prompts, self._prompts, strict=True)):
                 if prompt.plain != old:
@@ -117,6 +121,7 @@ class Sidebar(Vertical):
         return option_list.get_option_at_index(option_list.highlighted).id
 
     def show_discovered(self, found: list[tuple[str, int]], subscribed: set[str]) -> None:
+        self._found, self._found_marked = found, subscribed
         discovered = self.query_one("#discovered", OptionList)
         discovered.clear_options()
         for name, clients in found:
