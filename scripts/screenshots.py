@@ -60,7 +60,7 @@ async def traffic(api: ApiClient, stop: asyncio.Event) -> None:
             )
         if n % 4 == 0:
             await api.publish("$secret:vault", {"balance": 1000 + n, "currency": "EUR"})
-            await api.publish("delta:prices", {"EURUSD": 1.08 + n / 10000, "seq": n})
+            await api.publish("delta:prices", {"EURUSD": round(1.08 + n / 10000, 4), "seq": n})
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.05)  # a steady pace of traffic, not a wait
 
