@@ -3,7 +3,7 @@ none contains the API key."""
 
 from __future__ import annotations
 
-from cfgo_tui.client.codes import describe
+from cfgo_tui.client.codes import describe, hint
 
 UNAUTHORIZED_HINT = "401: the API key is wrong or `http_api.key` is not set"
 
@@ -20,9 +20,8 @@ class ApiError(ApiFailure):
         self.code = code
         self.message = message
         self.method = method
-        info = describe(code)
-        self.name = info.name
-        self.hint = info.hint
+        self.name = describe(code).name
+        self.hint = hint(code, method or None)
         where = f"{method}: " if method else ""
         super().__init__(f"{where}{code} {self.name}: {message}. {self.hint}".strip())
 

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from cfgo_tui.client.codes import describe
+from cfgo_tui.client.codes import describe, hint
 from cfgo_tui.client.errors import CentrifugoError
 from cfgo_tui.client.events import HistoryResult
 from cfgo_tui.store import ChannelError, Store, SubscribeOptions
@@ -32,7 +32,9 @@ def error_text(error: BaseException) -> str:
         text = f"{info.label()}"
         if message and message != info.name:
             text += f": {message}"
-        return f"{text}. {info.hint}".strip() if info.hint else text
+        # The failed command, when known, makes the hint specific (108 on presence vs history).
+        advice = hint(code, getattr(error, "method", None) or None)
+        return f"{text}. {advice}".strip() if advice else text
     return str(error) or type(error).__name__
 
 

@@ -123,7 +123,7 @@ class FakeSession:
 
     async def presence(self, channel: str) -> dict[str, ClientInfo]:
         if channel.startswith("plain:"):
-            raise ReplyError(108, "not available")
+            raise ReplyError(108, "not available", method="presence")
         return dict(self.presence_map.get(channel, {}))
 
     async def presence_stats(self, channel: str) -> PresenceStats:

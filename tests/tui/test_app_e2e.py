@@ -174,7 +174,10 @@ async def test_103_and_108_show_their_hints(profile_for, unique, tmp_path):
         message = app.query_one("#presence-message")
         await wait_for(pilot, lambda: message.display)
         text = str(message.render())
-        assert "108" in text and "presence" in text and "not available" in text
+        assert "108 not available" in text
+        # The hint for presence, not the generic one for the code.
+        assert "presence is not enabled for this namespace: set `presence: true`" in text
+        assert "history_size" not in text
 
 
 async def test_wrong_subscription_token_shows_its_claims(profile_for, centrifugo, unique, tmp_path):

@@ -148,8 +148,9 @@ async def test_presence_108_shows_its_hint(tmp_path):
         await pilot.press("2")
         message = app.query_one("#presence-message")
         await wait_for(pilot, lambda: message.display)
-        assert "108" in str(message.render())
-        assert "presence" in str(message.render())
+        text = str(message.render())
+        assert "108 not available" in text
+        assert "presence is not enabled for this namespace: set `presence: true`" in text
 
 
 async def test_keymap_from_the_profile_rebinds_by_id(tmp_path):
