@@ -18,8 +18,8 @@ from cfgo_tui.localserver import CentrifugoServer, RedisServer
 @pytest.fixture(scope="session")
 def centrifugo() -> Iterator[CentrifugoServer]:
     server = CentrifugoServer("test")
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.close()
@@ -28,8 +28,8 @@ def centrifugo() -> Iterator[CentrifugoServer]:
 @pytest.fixture
 def fresh_centrifugo() -> Iterator[CentrifugoServer]:
     server = CentrifugoServer("test")
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.close()

@@ -116,7 +116,12 @@ class CentrifugoServer:
         finally:
             log.close()
         self.starts += 1
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:
+            # A server that never became healthy must not outlive the failed start.
+            reap(self.proc, graceful=False)
+            raise
         return self
 
     def wait_healthy(self, timeout: float = 30.0) -> None:

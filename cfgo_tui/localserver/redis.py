@@ -52,6 +52,7 @@ class RedisServer:
         deadline = time.monotonic() + timeout
         while not self._ping():
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                reap(self.proc, graceful=False)  # a failed start leaves nothing running
                 raise RuntimeError("redis-server did not start:\n" + self.log_file.read_text())
             time.sleep(0.02)  # polling a child process' port: there is no event to await
         return self
