@@ -52,6 +52,7 @@ def run_inner(tmp_path: Path, how: str) -> tuple[int, int]:
     pid_file = tmp_path / "pid"
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        check=False,
         cwd=tmp_path,
         env={**os.environ, "PID_FILE": str(pid_file), "HOW": how},
         capture_output=True,
