@@ -51,24 +51,68 @@ def add_command_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Flags that beat the profile's value (precedence: flag > profile > built-in default).
+OVERRIDE_FLAGS: tuple[tuple[str, str, str], ...] = (
+    ("--url", "url", "server WebSocket URL, repeat it for failover (beats the profile's `url`)"),
+    ("--api-url", "api_url", "server HTTP API URL (beats `api.url`)"),
+    (
+        "--api-key",
+        "api_key",
+        "server API key (beats `api.key`; other local users can read it in the process list)",
+    ),
+    (
+        "--token",
+        "token",
+        "a literal connection token (beats `auth`; readable in the process list as well)",
+    ),
+)
+
+
+def add_override_options(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    """The connection flags of OVERRIDE_FLAGS; `suppress` as in `add_profile_options`."""
+    default = argparse.SUPPRESS if suppress else None
+    for flag, dest, help_text in OVERRIDE_FLAGS:
+        action = "append" if dest == "url" else "store"
+        metavar = "KEY" if dest == "api_key" else ("TOKEN" if dest == "token" else "URL")
+        parser.add_argument(
+            flag, dest=dest, action=action, default=default, metavar=metavar, help=help_text
+        )
+
+
+def profile_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {dest: option(args, dest) for _flag, dest, _help in OVERRIDE_FLAGS}
+
+
 def add_command(
-    subparsers: Subparsers, name: str, help_text: str, description: str | None = None
+    subparsers: Subparsers,
+    name: str,
+    help_text: str,
+    description: str | None = None,
+    *,
+    connection_flags: bool = True,
 ) -> argparse.ArgumentParser:
+    """A subcommand's parser with the common options; `connection_flags=False` for commands
+    that do not connect to a profile's server (the demo starts its own)."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name, help=help_text, description=description or help_text
     )
     add_command_options(parser)
+    if connection_flags:
+        add_override_options(parser)
     return parser
 
 
 def load_profile(args: argparse.Namespace) -> Profile:
     """The profile named by `--profile` (else the file's default) from `--config` (else the
-    usual lookup). Config problems are usage errors (exit 2) with the config module's message."""
+    usual lookup), with the connection flags (`--url`, `--api-url`, `--api-key`, `--token`)
+    applied over it. Config problems are usage errors (exit 2) with the config module's message."""
     from cfgo_tui import config as config_module  # noqa: PLC0415 - keeps `--help` fast
 
     try:
         profile: Profile = config_module.load_profile(
-            getattr(args, "profile", None), config=getattr(args, "config", None)
+            getattr(args, "profile", None),
+            config=getattr(args, "config", None),
+            overrides=profile_overrides(args),
         )
     except config_module.ConfigError as error:
         raise UsageError(str(error)) from None

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from cfgo_tui import __version__
+from cfgo_tui.cli.common import add_override_options
 from cfgo_tui.cli.errors import CliError
 
 # Subcommand modules, in the order `--help` lists them.
@@ -57,6 +58,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         const="cfgo-tui-debug.log",
         help="write a redacted debug log (default file: cfgo-tui-debug.log)",
     )
+    add_override_options(parser, suppress=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

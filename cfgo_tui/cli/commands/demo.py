@@ -35,6 +35,7 @@ def register(subparsers: Subparsers) -> None:
         "Start a local Centrifugo (demo config, free port), a token endpoint for the private "
         f"channel and a traffic generator on {', '.join(DEMO_CHANNELS)}, then open the app. "
         "Quitting the app or Ctrl+C stops everything it started.",
+        connection_flags=False,
     )
     parser.add_argument(
         "--headless",
