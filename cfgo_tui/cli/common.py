@@ -122,16 +122,10 @@ def load_profile(args: argparse.Namespace) -> Profile:
 
 def register_profile_secrets(profile: Profile) -> None:
     """Every secret of the profile is redacted from all output from now on."""
-    from cfgo_tui.config.models import HmacAuth, SubTokenHmac, TokenAuth  # noqa: PLC0415
+    from cfgo_tui.config.redact import profile_secrets  # noqa: PLC0415
 
-    register_secret(profile.api.key)
-    register_secret(profile.hmac_secret)
-    if isinstance(profile.auth, HmacAuth):
-        register_secret(profile.auth.secret)
-    if isinstance(profile.auth, TokenAuth):
-        register_secret(profile.auth.token)
-    if isinstance(profile.subscription_tokens, SubTokenHmac):
-        register_secret(profile.subscription_tokens.secret)
+    for secret in profile_secrets(profile):
+        register_secret(secret)
 
 
 class _RedactingFormatter(logging.Formatter):

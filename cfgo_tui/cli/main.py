@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from cfgo_tui import __version__
 from cfgo_tui.cli.common import add_override_options
 from cfgo_tui.cli.errors import CliError
+from cfgo_tui.client.redact import redact
 
 # Subcommand modules, in the order `--help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = asyncio.run(result)  # type: ignore[arg-type]
         return int(result or 0)
     except CliError as error:
-        print(f"cfgo-tui: {error}", file=sys.stderr)
+        # Errors quote URLs and server text: the profile's secrets are hidden there too.
+        print(f"cfgo-tui: {redact(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

@@ -46,6 +46,44 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def url_secrets(url: str) -> list[str]:
+    """What `redact_url` hides in `url`: its password and secret-looking query values."""
+    parts = urlsplit(url)
+    found = [parts.password] if parts.password else []
+    found += [
+        value
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if value and is_secret_name(key)
+    ]
+    return found
+
+
+def header_secrets(headers: dict[str, str]) -> list[str]:
+    return [value for key, value in headers.items() if value and is_secret_name(key)]
+
+
+def profile_secrets(profile: Profile) -> list[str]:
+    """Every secret a profile holds, for the output redactor to hide wherever text is printed or
+    logged: keys, tokens, HMAC secrets, URL passwords and tokens, secret header values."""
+    found = [profile.api.key, profile.hmac_secret]
+    for url in (*profile.urls, profile.api.url):
+        found += url_secrets(url)
+    found += header_secrets(profile.headers)
+    auth = profile.auth
+    if isinstance(auth, TokenAuth):
+        found.append(auth.token)
+    elif isinstance(auth, HmacAuth):
+        found.append(auth.secret)
+    elif isinstance(auth, EndpointAuth):
+        found += url_secrets(auth.url) + header_secrets(auth.headers)
+    sub_tokens = profile.subscription_tokens
+    if isinstance(sub_tokens, SubTokenHmac):
+        found.append(sub_tokens.secret)
+    elif isinstance(sub_tokens, SubTokenEndpoint):
+        found += url_secrets(sub_tokens.url) + header_secrets(sub_tokens.headers)
+    return [secret for secret in found if secret]
+
+
 def redact_argv(argv: tuple[str, ...]) -> list[str]:
     """A command line with anything that looks like a JWT hidden (`echo eyJ...` helpers)."""
     return [_JWT.sub(REDACTED, part) for part in argv]

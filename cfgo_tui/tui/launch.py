@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cfgo_tui.client import Client
+from cfgo_tui.client.redact import register_secret
 from cfgo_tui.config.factory import (
     expand_channel,
     make_api,
@@ -19,6 +20,7 @@ from cfgo_tui.config.factory import (
     subscription_token_source,
 )
 from cfgo_tui.config.models import ChannelSpec, Profile
+from cfgo_tui.config.redact import profile_secrets, redact_url
 from cfgo_tui.store import SubscribeOptions
 from cfgo_tui.tui.session import AppOptions, SubTokenGetter
 
@@ -26,7 +28,7 @@ from cfgo_tui.tui.session import AppOptions, SubTokenGetter
 def app_options(profile: Profile) -> AppOptions:
     return AppOptions(
         profile=profile.name,
-        url=profile.url,
+        url=redact_url(profile.url),
         tls_insecure=not profile.tls.verify,
         retention=profile.retention,
         channels=[
@@ -57,6 +59,9 @@ def app_for_profile(
     from cfgo_tui.tui.app import CfgoApp  # noqa: PLC0415 - Textual loads only when the app runs
     from cfgo_tui.tui.state import default_state_path  # noqa: PLC0415
 
+    # Every log, frame and export of the app is redacted of the profile's secrets.
+    for secret in profile_secrets(profile):
+        register_secret(secret)
     if client is None:
         client = make_client(profile)
     source = subscription_token_source(profile, client)

@@ -24,6 +24,7 @@ from cfgo_tui.config import (
     select_profile,
 )
 from cfgo_tui.config.locate import Location
+from cfgo_tui.config.redact import redact_url
 
 
 def register(subparsers: Any) -> None:
@@ -86,9 +87,8 @@ def list_profiles(args: argparse.Namespace) -> int:
         for name, profile in config.profiles.items():
             mark = "*" if name == default else " "
             extra = f" (+{len(profile.urls) - 1} failover)" if len(profile.urls) > 1 else ""
-            lines.append(
-                f"  {mark} {name:<{width}}  {profile.url}{extra}  auth: {_auth_label(profile)}"
-            )
+            url = redact_url(profile.url)
+            lines.append(f"  {mark} {name:<{width}}  {url}{extra}  auth: {_auth_label(profile)}")
         if default:
             lines.append("(* = used without --profile)")
     print("\n".join(lines))
