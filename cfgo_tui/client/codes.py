@@ -207,6 +207,22 @@ CODES: dict[int, CodeInfo] = _table(
     # disconnect codes
     (3000, "disconnect", "connection closed", True, "the connection was closed"),
     (3001, "disconnect", "shutdown", True, "the server is shutting down; the client reconnects"),
+    # 3002, 3003 and 3007 are what servers before v0.18 of the centrifuge library sent; v6 sends
+    # 3500, 3501 and 3502 instead. Old servers still exist behind proxies: name them.
+    (
+        3002,
+        "disconnect",
+        "invalid token (legacy)",
+        True,
+        "an older server refused the token (v6 sends 3500): check the token source and secret",
+    ),
+    (
+        3003,
+        "disconnect",
+        "bad request (legacy)",
+        True,
+        "an older server refused a malformed command (v6 sends 3501)",
+    ),
     (
         3004,
         "disconnect",
@@ -227,6 +243,13 @@ CODES: dict[int, CodeInfo] = _table(
         "subscription expired",
         True,
         "a server-side subscription expired; the client reconnects",
+    ),
+    (
+        3007,
+        "disconnect",
+        "stale (legacy)",
+        True,
+        "an older server closed a connection that sent no connect in time (v6 sends 3502)",
     ),
     (
         3008,

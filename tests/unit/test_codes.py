@@ -8,15 +8,17 @@ from cfgo_tui.client.codes import CODES, describe, reconnects
 from cfgo_tui.client.errors import ConnectFailed, ReplyError, SubscriptionFailed
 
 
-@pytest.mark.parametrize("code", [*range(100, 114), 2000, 2500, 2501, 2502])
-def test_protocol_codes_are_all_named(code):
-    info = CODES[code]
-    assert info.name and info.hint
-
-
 @pytest.mark.parametrize(
-    "code", [3001, 3004, 3005, 3006, 3008, 3009, 3010, 3011, 3012, 3013, 3014, 1000, 1001, 1006]
+    "code",
+    [*range(100, 114), 2000, 2500, 2501, 2502, *range(3000, 3015), *range(3500, 3510)]
+    + [1000, 1006, 1009],
 )
+def test_every_code_has_its_own_row(code):
+    info = CODES[code]
+    assert info.code == code and info.name and info.hint
+
+
+@pytest.mark.parametrize("code", [*range(3000, 3015), 1000, 1001, 1006])
 def test_reconnect_codes(code):
     assert reconnects(code)
 
