@@ -7,12 +7,12 @@ import pytest
 from cfgo_tui.client.codes import CODES, describe, reconnects
 from cfgo_tui.client.errors import ConnectFailed, ReplyError, SubscriptionFailed
 
+PROTOCOL = [*range(100, 114), 2000, *range(2500, 2503)]
+DISCONNECT = [*range(3000, 3015), *range(3500, 3510)]
+CLOSE = [1000, 1001, 1006, 1009, 1011]
 
-@pytest.mark.parametrize(
-    "code",
-    [*range(100, 114), 2000, 2500, 2501, 2502, *range(3000, 3015), *range(3500, 3510)]
-    + [1000, 1006, 1009],
-)
+
+@pytest.mark.parametrize("code", [*PROTOCOL, *DISCONNECT, *CLOSE])
 def test_every_code_has_its_own_row(code):
     info = CODES[code]
     assert info.code == code and info.name and info.hint
