@@ -17,8 +17,6 @@ from cfgo_tui.config import load_profile
 from cfgo_tui.config.factory import make_api, make_client
 from cfgo_tui.localserver import CentrifugoServer
 
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
-
 
 def openssl(*args: str, cwd: Path) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
