@@ -173,3 +173,70 @@ async def test_wrong_secret_is_terminal(centrifugo, unique):
     assert [e.code for e in events.of("connecting")] == [0]  # no reconnect attempt
     assert [e.code for e in events.of("disconnected")] == [3500]
     assert not events.of("connected")
+
+
+async def test_publications_carry_conn_info_chan_info_and_tags(make_client, centrifugo, unique):
+    """conn_info comes from the connection token's `info`, chan_info from the subscription
+    token's, tags from an API publish; server-API publications have no publisher info."""
+    from client_helpers import api_async
+
+    channel = f"$secret:fields-{unique}"
+    publisher = make_client(
+        "alice", token=mint(centrifugo, "alice", info={"name": "Alice", "team": "ops"})
+    )
+    reader = make_client("bob")
+    events = Events(reader)
+    await publisher.connect()
+    await reader.connect()
+
+    def token_for(info: dict):
+        async def get_token(ch: str) -> str:
+            return mint(centrifugo, "alice" if "role" in info else "bob", channel=ch, info=info)
+
+        return get_token
+
+    await reader.subscribe(channel, get_token=token_for({"seat": 2}))
+    await publisher.subscribe(channel, get_token=token_for({"role": "admin"}))
+    await publisher.publish(channel, {"from": "client"})
+    pub = await events.wait_for("publication", lambda e: e.data == {"from": "client"})
+    assert pub.info is not None
+    assert (pub.info.user, pub.info.client) == ("alice", publisher.client_id)
+    assert pub.info.conn_info == {"name": "Alice", "team": "ops"}
+    assert pub.info.chan_info == {"role": "admin"}
+    assert pub.tags is None
+
+    await api_async(
+        centrifugo, "publish", {"channel": channel, "data": {"from": "api"}, "tags": {"k": "v"}}
+    )
+    pub = await events.wait_for("publication", lambda e: e.data == {"from": "api"})
+    assert pub.info is None and pub.tags == {"k": "v"}
+    assert pub.offset == 2
+
+
+async def test_a_command_without_reply_times_out(fresh_centrifugo, unique):
+    """A paused server answers nothing: the command raises CommandTimeout after the client's
+    timeout, and the client works again once the server is back."""
+    from cfgo_tui.client import Client, CommandTimeout
+
+    client = Client(
+        fresh_centrifugo.ws_url,
+        token=mint(fresh_centrifugo, "alice"),
+        timeout=0.5,
+        max_server_ping_delay=30,  # the ping check must not end the connection first
+    )
+    channel = f"chat:timeout-{unique}"
+    try:
+        await client.connect()
+        await client.subscribe(channel)
+        fresh_centrifugo.pause()
+        try:
+            with pytest.raises(CommandTimeout, match="publish"):
+                await client.publish(channel, {"n": 1})
+        finally:
+            fresh_centrifugo.resume()
+        await client.ready(10)
+        await client.publish(channel, {"n": 2})
+        page = await client.history(channel, limit=10)
+        assert [p.data for p in page.publications][-1] == {"n": 2}
+    finally:
+        await client.disconnect()
