@@ -8,6 +8,7 @@ import json
 
 from rich.console import Console
 from textual.binding import Binding
+from textual.command import Command, CommandList, CommandPalette
 
 from cfgo_tui.config.factory import make_client
 from cfgo_tui.tui.app import CfgoApp
@@ -109,15 +110,28 @@ async def test_help_lists_every_key_with_its_id(profile_for, tmp_path):
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
 
+def palette_highlight(app: CfgoApp) -> str | None:
+    """The title of the command the palette's enter would run now, if any."""
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return None
+    hits = screen.query_one(CommandList)
+    if hits.highlighted is None:
+        return None
+    option = hits.get_option_at_index(hits.highlighted)
+    return str(option.hit.text) if isinstance(option, Command) else None
+
+
 async def test_palette_opens_a_channel(profile_for, unique, tmp_path):
     channel = f"chat:palette-{unique}"
     app = app_for_profile(profile_for(channels=[channel]), state_path=tmp_path / "s.json")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: subscribed(app, channel))
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*f"open {channel}")
-        await pilot.pause(0.3)
+        # the palette gathers its hits in a worker: enter acts on what is highlighted then
+        await wait_for(pilot, lambda: palette_highlight(app) == f"open {channel}")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.store.selected == channel)
 
@@ -181,11 +195,18 @@ async def test_keys_answer_during_a_flood(profile_for, api, unique, tmp_path):
         live = app.query_one("#live-pane", LivePane)
         assert not live.following
         shown = len(live.messages.rows)
-        await wait_for(pilot, lambda: app.store.channels[channel].total == 2000)
-        await pilot.pause(0.2)
+        # the first flood may be all in before the pause: this one surely comes while paused
+        await api.batch(
+            [{"publish": {"channel": channel, "data": {"n": n}}} for n in range(2000, 2500)]
+        )
+        await wait_for(pilot, lambda: app.store.channels[channel].total == 2500)
+        state = live.query_one("#live-state")
+        # "+N new" counting every message is drawn by a flush that ran after the last one came
+        await wait_for(pilot, lambda: f"+{live.pending():,} new" in str(state.render()))
+        assert live.pending() >= 500
         assert len(live.messages.rows) == shown, "paused under a flood: the pane stays put"
         await pilot.press("p")
-        await wait_for(pilot, lambda: len(live.messages.rows) == 2000)
+        await wait_for(pilot, lambda: len(live.messages.rows) == 2500)
 
 
 async def test_status_bar_shows_a_terminal_disconnect_by_name(centrifugo, tmp_path):

@@ -6,9 +6,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from textual.widgets import OptionList
 
 from cfgo_tui.tui.app import CfgoApp
 from cfgo_tui.tui.session import AppOptions
+from cfgo_tui.tui.widgets.live_pane import LivePane
+from cfgo_tui.tui.widgets.status_bar import StatusBar
 
 from .fake_session import FakeSession, sample_traffic
 from .helpers import FrozenClock, wait_for
@@ -44,11 +47,32 @@ def scene(tmp_path) -> CfgoApp:
     )
 
 
+def live_pane(app: CfgoApp) -> LivePane:
+    return app.query_one("#live-pane", LivePane)
+
+
+def drawn(app: CfgoApp) -> bool:
+    """The widgets show what the scene's store holds: every message (and the lost-state
+    divider) in the pane, every channel in the sidebar, the total in the status bar."""
+    return (
+        len(live_pane(app).messages.rows) == 17
+        and app.query_one("#channels", OptionList).option_count == 4
+        and "total 16" in str(app.query_one("#status", StatusBar).render())
+    )
+
+
+async def flush(pilot, condition) -> None:
+    """Draw the store now instead of waiting for the flush timer's tick, then let the screen
+    update show it; `condition` says the widgets got it."""
+    pilot.app.flush()
+    await wait_for(pilot, condition)
+    await pilot.pause()
+
+
 async def settle(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.store.total == 16 and len(app.store.channels) == 3)
-    await pilot.pause(0.2)  # let the flush timer draw what the store holds
-    await pilot.pause()
+    await flush(pilot, lambda: drawn(app))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -89,8 +113,15 @@ def test_failure_explained_with_sidebar_toggled(snap_compare, tmp_path):
         await pilot.app.bridge.subscribe("$secret:denied")
         pilot.app.select_channel("$secret:denied")
         await pilot.press("ctrl+b")
-        await pilot.pause(0.2)
-        await pilot.pause()
+        app = pilot.app
+        await flush(
+            pilot,
+            lambda: (
+                app.query_one("#failure").display
+                and app.query_one("#sidebar").display  # 80 columns: ctrl+b shows it
+                and "$secret:denied" in str(live_pane(app).query_one("#live-state").render())
+            ),
+        )
 
     assert snap_compare(scene(tmp_path), terminal_size=(80, 24), run_before=run_before)
 
@@ -99,7 +130,7 @@ def test_pretty_mode(snap_compare, tmp_path):
     async def run_before(pilot) -> None:
         await settle(pilot)
         await pilot.press("v")
-        await pilot.pause(0.2)
-        await pilot.pause()
+        view = live_pane(pilot.app).messages
+        await flush(pilot, lambda: view.expanded and view.line_count > len(view.rows))
 
     assert snap_compare(scene(tmp_path), terminal_size=(80, 24), run_before=run_before)
