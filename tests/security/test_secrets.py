@@ -3,14 +3,15 @@ run; the profiles use them (connection and subscription tokens minted with a 3 s
 `refresh` and `sub_refresh` frames carry fresh tokens too), a literal token, and a secret header.
 Then every place a user can see or save text is searched for them, and for anything shaped like
 a JWT: the client's frame events, the app's frames log, its NDJSON export, its `--debug` log and
-a screenshot of the frames tab, the output of `tail`/`publish`/`history`/`presence`/`doctor`/
-`profiles` and their `--debug` log files, and the SVG snapshots and screenshots in the
-repository. Secrets found: 0."""
+screenshots of the frames and events tabs (taken once they draw frames and events), the output
+of `tail`/`publish`/`history`/`presence`/`doctor`/`profiles` and their `--debug` log files, and
+the SVG snapshots and screenshots in the repository. Secrets found: 0."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import re
 import subprocess
@@ -82,6 +83,20 @@ def test_the_scanner_finds_what_it_looks_for() -> None:
     fresh = jwt.encode({"sub": "x"}, "another-secret-of-32-bytes-or-more!", algorithm="HS256")
     findings.scan("planted JWT", json.dumps({"token": fresh}))
     assert len(findings.found) == len(SECRETS) + 2  # the literal token is also a JWT; + fresh
+
+
+def shows(svg: str, fragment: str) -> bool:
+    """Whether a screenshot draws `fragment` within one styled run (Textual writes each run as
+    one <text> element, escaped, its spaces as no-break spaces)."""
+    runs = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
+    return any(fragment in html.unescape(run).replace("\xa0", " ") for run in runs)
+
+
+def test_shows_reads_what_a_screenshot_draws() -> None:
+    svg = '<svg><text class="r1" x="0">&quot;token&quot;</text><text x="9">a&#160;b</text></svg>'
+    assert shows(svg, '"token"') and shows(svg, "a b")
+    assert not shows(svg, "connect") and not shows("", '"token"')
+    assert not shows('<svg><style>.r1 { "token" }</style></svg>', '"token"')
 
 
 @pytest.fixture(scope="module")
@@ -217,15 +232,33 @@ async def _drive_app(app, profile, findings: Findings, exported: Path) -> None:
         # wait for a refresh and a sub_refresh to go out (tokens renewed in the frames log)
         await settle(lambda: '"refresh"' in frames_text() and '"sub_refresh"' in frames_text())
         await settle(lambda: app.store.records("chat:sec") and True)
+
+        async def screenshot_showing(tab: str, *fragments: str) -> str:
+            """A screenshot that draws `fragments`: an empty tab must not pass the scan."""
+            svg = ""
+            try:
+                async with asyncio.timeout(30):
+                    while not all(shows(svg, fragment) for fragment in fragments):
+                        await pilot.pause(0.05)
+                        svg = app.export_screenshot()
+            except TimeoutError:
+                missing = [f for f in fragments if not shows(svg, f)]
+                pytest.fail(f"the {tab} tab never showed {missing}")
+            return svg
+
         app.select_channel("chat:sec")
+        assert not shows(app.export_screenshot(), '"sub_refresh"'), "only the frames tab has it"
         await pilot.press("4")  # the frames tab
-        await pilot.pause()
-        findings.scan("app frames tab (SVG)", app.export_screenshot())
+        # frames the test waited for above, with their tokens drawn redacted
+        svg = await screenshot_showing("frames", '"sub_refresh"', '"token"', '"***"')
+        findings.scan("app frames tab (SVG)", svg)
         findings.scan("app frames log", frames_text())
         findings.scan("app events log", "\n".join(repr(entry) for entry in app.store.log))
         await pilot.press("5")  # the events tab
-        await pilot.pause()
-        findings.scan("app events tab (SVG)", app.export_screenshot())
+        svg = await screenshot_showing(
+            "events", "subscribed to chat:sec", "subscription token for secret:sec refreshed"
+        )
+        findings.scan("app events tab (SVG)", svg)
         app.action_export()
         await settle(lambda: bool(app.screen.query("#export-path")))
         app.screen.query_one("#export-path").value = str(exported)
