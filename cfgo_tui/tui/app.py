@@ -41,7 +41,7 @@ from cfgo_tui.tui.widgets.live_pane import LivePane
 from cfgo_tui.tui.widgets.log_panel import EventsPanel, FramesPanel
 from cfgo_tui.tui.widgets.presence_panel import PresencePanel
 from cfgo_tui.tui.widgets.record_view import RecordView
-from cfgo_tui.tui.widgets.sidebar import Sidebar
+from cfgo_tui.tui.widgets.sidebar import ChannelList, Sidebar
 from cfgo_tui.tui.widgets.status_bar import StatusBar
 
 FLUSH_HZ = 15
@@ -109,17 +109,28 @@ class CfgoApp(App[int]):
         if self.options.keymap:
             self.set_keymap(self._resolve_keymap(self.options.keymap))
 
-    def binding_ids(self) -> set[str]:
-        owners: list[Any] = [
-            type(self),
-            LivePane,
-            RecordView,
-            Sidebar,
-            PresencePanel,
-            HistoryPanel,
-            PublishScreen,
+    def key_sections(self) -> list[tuple[str, list[BindingType]]]:
+        """Every key of the app by where it works: the help screen lists these, and a profile's
+        keymap names them by their ids."""
+        return [
+            ("Everywhere", list(self.BINDINGS)),
+            ("Live pane", [*LivePane.BINDINGS, *RecordView.BINDINGS]),
+            ("Channel sidebar", [*Sidebar.BINDINGS, *ChannelList.BINDINGS]),
+            ("Presence", list(PresencePanel.BINDINGS)),
+            ("History", list(HistoryPanel.BINDINGS)),
+            ("Publish form", list(PublishScreen.BINDINGS)),
+            ("Subscribe dialog", list(SubscribeScreen.BINDINGS)),
+            ("Export dialog", list(ExportScreen.BINDINGS)),
+            ("Help", list(HelpScreen.BINDINGS)),
         ]
-        return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
+
+    def binding_ids(self) -> set[str]:
+        return {
+            b.id
+            for _, bindings in self.key_sections()
+            for b in bindings
+            if isinstance(b, Binding) and b.id
+        }
 
     def _resolve_keymap(self, keymap: dict[str, str]) -> dict[str, str]:
         """Binding ids as the help screen shows them; a bare name (`pause`) matches the one id
@@ -296,12 +307,7 @@ class CfgoApp(App[int]):
 
     def action_help(self) -> None:
         sections: list[tuple[str, list[BindingType]]] = [
-            ("Everywhere", list(self.BINDINGS)),
-            ("Live pane", list(LivePane.BINDINGS) + list(RecordView.BINDINGS)),
-            ("Channel sidebar", list(Sidebar.BINDINGS)),
-            ("Presence", list(PresencePanel.BINDINGS)),
-            ("History", list(HistoryPanel.BINDINGS)),
-            ("Publish form", list(PublishScreen.BINDINGS)),
+            *self.key_sections(),
             (
                 "Palette",
                 [

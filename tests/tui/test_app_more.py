@@ -3,22 +3,27 @@ reconnect state, and keys under a flood."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import io
 import json
+import pkgutil
 
 from rich.console import Console
 from textual.binding import Binding
 from textual.command import Command, CommandList, CommandPalette
+from textual.widgets import Static
 
+import cfgo_tui.tui
 from cfgo_tui.config.factory import make_client
 from cfgo_tui.tui.app import CfgoApp
 from cfgo_tui.tui.launch import app_for_profile
-from cfgo_tui.tui.screens.help import HelpScreen, bindings_table
-from cfgo_tui.tui.widgets.history_panel import HistoryPanel
+from cfgo_tui.tui.screens.export import ExportScreen
+from cfgo_tui.tui.screens.help import HelpScreen, _key_label
+from cfgo_tui.tui.screens.subscribe import SubscribeScreen
 from cfgo_tui.tui.widgets.live_pane import LivePane
-from cfgo_tui.tui.widgets.presence_panel import PresencePanel
 from cfgo_tui.tui.widgets.record_view import RecordView
-from cfgo_tui.tui.widgets.sidebar import ChannelList, Sidebar
+from cfgo_tui.tui.widgets.sidebar import ChannelList
 
 from .conftest import make_profile
 from .helpers import wait_for
@@ -84,28 +89,47 @@ async def test_copy_puts_the_message_json_on_the_clipboard(profile_for, api, uni
         assert app.clipboard == json.dumps({"copy": unique}, separators=(",", ":"))
 
 
+def declared_bindings() -> dict[str, tuple[type, Binding]]:
+    """Every binding a class of the app's package declares (the app, its screens and dialogs,
+    its widgets and their parts), by id: walked, so a key added anywhere cannot be left out."""
+    found: dict[str, tuple[type, Binding]] = {}
+    for info in pkgutil.walk_packages(cfgo_tui.tui.__path__, "cfgo_tui.tui."):
+        module = importlib.import_module(info.name)
+        for owner in vars(module).values():
+            if not inspect.isclass(owner) or owner.__module__ != module.__name__:
+                continue
+            for binding in owner.__dict__.get("BINDINGS", ()):
+                where = f"{owner.__name__} binding {binding!r}"
+                assert isinstance(binding, Binding) and binding.id, f"{where} has no id"
+                assert binding.id not in found, f"{where}: id {binding.id} is taken"
+                found[binding.id] = (owner, binding)
+    return found
+
+
+def help_rows(screen: HelpScreen) -> dict[str, str]:
+    """The help screen's table as text, one row per binding id (the id is the last column)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(screen.query_one("#help-table", Static).content)
+    rows = [line.split() for line in console.export_text().splitlines()]
+    return {row[-1]: " ".join(row) for row in rows if row}
+
+
 async def test_help_lists_every_key_with_its_id(profile_for, tmp_path):
+    declared = declared_bindings()
+    owners = {owner for owner, _ in declared.values()}
+    # the walk reaches the app, widgets and their parts, dialogs and the help screen itself
+    assert {CfgoApp, LivePane, ChannelList, SubscribeScreen, ExportScreen, HelpScreen} <= owners
     app = app_for_profile(profile_for(), state_path=tmp_path / "s.json")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        console = Console(width=200, record=True, file=io.StringIO())
-        console.print(bindings_table(app.screen.sections))
-        rendered = console.export_text()
-        for owner in (
-            CfgoApp,
-            LivePane,
-            RecordView,
-            Sidebar,
-            ChannelList,
-            PresencePanel,
-            HistoryPanel,
-        ):
-            for binding in owner.BINDINGS:
-                assert isinstance(binding, Binding)
-                assert binding.id, f"{owner.__name__} binding {binding.key} has no id"
-                if owner is not ChannelList:
-                    assert binding.id in rendered, f"{binding.id} missing from the help screen"
+        rows = help_rows(app.screen)
+        for binding_id, (owner, binding) in declared.items():
+            row = rows.get(binding_id)
+            assert row is not None, f"{owner.__name__} {binding_id} missing from the help screen"
+            assert _key_label(binding.key) in row, f"{binding_id}: its keys are not on its row"
+        # the help screen's ids are what a profile's keymap names
+        assert set(declared) <= app.binding_ids()
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 

@@ -53,6 +53,8 @@ HELP_TEXT: dict[str, str] = {
     "view.page_up": "page up",
     "view.page_down": "page down",
     "sidebar.remove": "unsubscribe and remove the highlighted channel",
+    "sidebar.down": "next channel in the list",
+    "sidebar.up": "previous channel in the list",
     "presence.reload": "reload presence and presence_stats",
     "history.newest": "newest page",
     "history.older": "older page",
@@ -61,6 +63,9 @@ HELP_TEXT: dict[str, str] = {
     "publish.close": "close the form",
     "publish.send": "send",
     "publish.toggle_api": "switch: as this client / via the server API",
+    "subscribe.cancel": "close the dialog without subscribing",
+    "export.cancel": "close the dialog without exporting",
+    "help.close": "close this screen",
 }
 
 
