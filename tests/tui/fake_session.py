@@ -79,6 +79,7 @@ class FakeSession:
         self.rtt = rtt
         self.handlers: list[Callable[[Any], Any]] = []
         self.published: list[tuple[str, Any]] = []
+        self.subscription_calls: list[tuple[str, dict[str, Any]]] = []  # new_subscription args
         self.connected = False
 
     def on(self, name: str, handler: Callable[[Any], Any]) -> FakeSession:
@@ -102,6 +103,7 @@ class FakeSession:
         self.connected = False
 
     def new_subscription(self, channel: str, **options: Any) -> FakeSubscription:
+        self.subscription_calls.append((channel, dict(options)))
         return FakeSubscription(self, channel, options)
 
     async def publish(self, channel: str, data: Any) -> None:
