@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,10 @@ import pytest
 
 from cfgo_tui.cli.common import close_debug_log
 from cfgo_tui.cli.main import main
+from cfgo_tui.client import Client
 from cfgo_tui.localserver import CentrifugoServer
+from cfgo_tui.localserver.centrifugo import config_path
+from cfgo_tui.tokens import mint_connection_token
 
 CFGO = [sys.executable, "-m", "cfgo_tui.cli.main"]
 
@@ -385,3 +390,148 @@ def test_tail_conflicting_start_options_exit_2(
 ):
     assert main(["-c", str(good_config), "tail", *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+# --events and join/leave: a channel given on the command line asks for join/leave.
+
+
+@pytest.fixture
+def optin_centrifugo(tmp_path: Path) -> Iterator[CentrifugoServer]:
+    """The test server plus `optin:`, a namespace with `join_leave` but no
+    `force_push_join_leave`: only subscriptions that ask get join/leave pushes (as long as they
+    may see presence)."""
+    config = json.loads(config_path("test").read_text())
+    config["channel"]["namespaces"].append(
+        {
+            "name": "optin",
+            "presence": True,
+            "join_leave": True,
+            "allow_subscribe_for_client": True,
+            "allow_publish_for_client": True,
+            "allow_presence_for_subscriber": True,
+        }
+    )
+    path = tmp_path / "optin.json"
+    path.write_text(json.dumps(config))
+    server = CentrifugoServer(path)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+async def _join_and_leave(server: CentrifugoServer, channel: str, user: str) -> None:
+    """`user` subscribes to `channel`, unsubscribes, then publishes `{"after": "leave"}` on the
+    same connection: the server handles its commands in order, so a subscriber sees the leave
+    (when it gets one) before that publication."""
+    client = Client(server.ws_url, token=mint_connection_token(server.hmac_secret, user))
+    try:
+        await client.connect()
+        sub = await client.subscribe(channel)
+        await client.remove_subscription(sub)
+        await client.publish(channel, {"after": "leave"})
+    finally:
+        await client.disconnect()
+
+
+def _tail_events(config: Path, channel: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CFGO, "-c", str(config), "tail", channel, "--events", "--count", "1", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _read_until_subscribed(proc: subprocess.Popen[str], channel: str) -> list[dict]:
+    assert proc.stdout is not None
+    records = []
+    for line in proc.stdout:
+        records.append(json.loads(line))
+        if records[-1].get("event") == "subscribed" and records[-1]["channel"] == channel:
+            return records
+    raise AssertionError(f"tail ended before subscribing to {channel}: {proc.stderr}")
+
+
+def _joins_and_leaves(records: list[dict], channel: str) -> list[tuple[str, str]]:
+    return [
+        (r["event"], r["info"]["user"])
+        for r in records
+        if r.get("event") in ("join", "leave") and r["channel"] == channel
+    ]
+
+
+@pytest.mark.parametrize(
+    "namespace",
+    [
+        "chat",  # pushes join/leave to every subscriber (force_push_join_leave)
+        "optin",  # only to subscriptions that ask: tail must ask
+    ],
+)
+def test_tail_events_prints_join_and_leave_of_another_client(
+    request: pytest.FixtureRequest, write_config, make_profile, unique: str, namespace: str
+):
+    fixture = "optin_centrifugo" if namespace == "optin" else "centrifugo"
+    server: CentrifugoServer = request.getfixturevalue(fixture)
+    config = write_config(local=make_profile(server))
+    channel = f"{namespace}:joins-{unique}"
+    visitor = f"bob-{unique}"
+    proc = _tail_events(config, channel)
+    records = _read_until_subscribed(proc, channel)
+    asyncio.run(_join_and_leave(server, channel, visitor))
+    out, err = _finish(proc)
+    assert proc.returncode == 0, err
+    records += _lines(out)
+    assert _joins_and_leaves(records, channel) == [
+        ("join", "alice"),  # tail's own subscription
+        ("join", visitor),
+        ("leave", visitor),
+    ]
+    assert [r["data"] for r in records if r.get("event") == "publication"] == [{"after": "leave"}]
+
+
+def test_tail_events_keeps_the_profiles_join_leave_for_a_configured_channel(
+    optin_centrifugo: CentrifugoServer, write_config, make_profile, unique: str
+):
+    channel = f"optin:listed-{unique}"
+    visitor = f"bob-{unique}"
+    profile = make_profile(optin_centrifugo, channels=[{"name": channel, "join_leave": False}])
+    proc = _tail_events(write_config(local=profile), channel)
+    records = _read_until_subscribed(proc, channel)
+    asyncio.run(_join_and_leave(optin_centrifugo, channel, visitor))
+    out, err = _finish(proc)
+    assert proc.returncode == 0, err
+    records += _lines(out)
+    # The publication came after the leave: had a leave been pushed, it would be printed.
+    assert [r["data"] for r in records if r.get("event") == "publication"] == [{"after": "leave"}]
+    assert _joins_and_leaves(records, channel) == []
+
+
+@pytest.mark.parametrize(
+    ("namespace", "code", "name"),
+    [
+        ("nope", 102, "unknown channel"),  # no such namespace
+        ("secret", 103, "permission denied"),  # subscribers need a token
+    ],
+)
+def test_tail_events_refused_channel_is_an_error_line_with_the_codes_name(
+    good_config: Path, unique: str, namespace: str, code: int, name: str
+):
+    channel = f"{namespace}:refused-{unique}"
+    result = subprocess.run(
+        [*CFGO, "-c", str(good_config), "tail", channel, "--events", "--timeout", "30"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    errors = [r for r in _lines(result.stdout) if r.get("event") == "error"]
+    assert len(errors) == 1, result.stdout
+    assert errors[0]["where"] == "subscribe"
+    assert errors[0]["channel"] == channel
+    assert errors[0]["code"] == code
+    assert errors[0]["message"].startswith(f"{code} {name}: ")
+    assert result.stderr.startswith(f"cfgo-tui: tail: {channel}: {code} {name}: ")
+    assert result.stderr.count("\n") == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ from cfgo_tui.client.events import (
     UnsubscribedEvent,
 )
 from cfgo_tui.config.factory import expand_channel, subscribe_options
-from cfgo_tui.config.models import Profile
+from cfgo_tui.config.models import ChannelSpec, Profile
 
 
 def register(subparsers: Subparsers) -> None:
@@ -88,7 +89,8 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--events",
         action="store_true",
-        help="also print state changes, join/leave and errors as lines with an `event` key",
+        help="also print state changes, join/leave and errors as lines with an `event` key "
+        "(channels the profile does not list ask the server for join/leave)",
     )
     parser.set_defaults(handler=run)
 
@@ -197,11 +199,23 @@ class _Tail:
         self.done.set()
 
 
+def _tail_spec(profile: Profile, name: str, *, events: bool) -> ChannelSpec:
+    """The profile's spec for a channel it lists (its `join_leave` as configured), else
+    defaults that ask for join/leave with --events: a namespace with `join_leave` but without
+    `force_push_join_leave` pushes them only to subscriptions that ask (and may see presence);
+    elsewhere the server ignores the request."""
+    spec = channel_spec(profile, name)
+    configured = any(listed.name == name for listed in profile.channels)
+    if events and not configured:
+        spec = dataclasses.replace(spec, join_leave=True)
+    return spec
+
+
 async def _subscribe_all(
     client: Any, profile: Profile, args: argparse.Namespace, tail: _Tail
 ) -> None:
     for name in args.channels:
-        spec = channel_spec(profile, name)
+        spec = _tail_spec(profile, name, events=args.events)
         channel = expand_channel(profile, spec, client) if spec.templated else name
         tail.channels.add(channel)
         options = subscribe_options(profile, spec, client)
