@@ -2,8 +2,13 @@
 
 `POST /connection-token` (empty body) -> `{"token": <connection JWT for `user`>}`;
 `POST /subscription-token` with `{"channel", "client"}` -> `{"token": <subscription JWT>}`,
-or HTTP 403 for channels in `refuse` (to show "not allowed" end to end). Used by `cfgo-tui demo`
+or HTTP 403 for channels in `refuse` (to show "not allowed" end to end); `POST /connect-proxy`
+answers Centrifugo's connect proxy (`client.proxy.connect`) with `{"result": {"user": user}}`,
+so a server can hand it the upgrade request's headers it forwards. Used by `cfgo-tui demo`
 and by tests; it runs in a daemon thread so sync and async callers can both use it.
+
+Every JSON request is recorded: `requests[i]` is its path and body, `request_headers[i]` its
+HTTP headers (names lower-cased, as HTTP compares them).
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ class TokenEndpoint:
         self.ttl = ttl
         self.refuse = set(refuse)
         self.requests: list[dict[str, Any]] = []  # what was asked, for tests to read
+        self.request_headers: list[dict[str, str]] = []  # and with which headers, same order
+        # Requests are handled in threads: one lock keeps the two lists in step.
+        self._record_lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -51,6 +59,28 @@ class TokenEndpoint:
     @property
     def connection_url(self) -> str:
         return f"{self.url}/connection-token"
+
+    @property
+    def connect_proxy_url(self) -> str:
+        return f"{self.url}/connect-proxy"
+
+    def recorded(self, path: str) -> list[tuple[dict[str, Any], dict[str, str]]]:
+        """(request, headers) of every recorded request to `path`, oldest first."""
+        with self._record_lock:
+            return [
+                (request, headers)
+                for request, headers in zip(self.requests, self.request_headers, strict=True)
+                if request["path"] == path
+            ]
+
+    def headers_of(self, path: str) -> list[dict[str, str]]:
+        """The headers of every recorded request to `path`, oldest first."""
+        return [headers for _request, headers in self.recorded(path)]
+
+    def _record(self, request: dict[str, Any], headers: dict[str, str]) -> None:
+        with self._record_lock:
+            self.requests.append(request)
+            self.request_headers.append(headers)
 
     def mint(self, claims: dict[str, Any]) -> str:
         return jwt.encode(
@@ -74,10 +104,11 @@ class TokenEndpoint:
                 if not isinstance(body, dict):
                     self._reply(400, {"error": "body must be a JSON object"})
                     return
-                endpoint.requests.append({"path": self.path, **body})
+                endpoint._record({"path": self.path, **body}, self._headers())
                 route: dict[str, Callable[[dict[str, Any]], None]] = {
                     "/connection-token": self._connection,
                     "/subscription-token": self._subscription,
+                    "/connect-proxy": self._connect_proxy,
                 }
                 action = route.get(self.path)
                 if action is None:
@@ -85,8 +116,19 @@ class TokenEndpoint:
                 else:
                     action(body)
 
+            def _headers(self) -> dict[str, str]:
+                received: dict[str, str] = {}
+                for name, value in self.headers.items():
+                    key = name.lower()
+                    # A repeated header means the same as one with the values comma-joined.
+                    received[key] = f"{received[key]}, {value}" if key in received else value
+                return received
+
             def _connection(self, body: dict[str, Any]) -> None:
                 self._reply(200, {"token": endpoint.mint({})})
+
+            def _connect_proxy(self, body: dict[str, Any]) -> None:
+                self._reply(200, {"result": {"user": endpoint.user}})
 
             def _subscription(self, body: dict[str, Any]) -> None:
                 channel = body.get("channel")
