@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cfgo_tui.cli.errors import CliError, UsageError
-from cfgo_tui.client.events import ConnectingEvent, Event, FrameEvent
+from cfgo_tui.client.errors import CentrifugoError, ConnectFailed
+from cfgo_tui.client.events import ConnectingEvent, ErrorEvent, Event, FrameEvent
 from cfgo_tui.client.redact import redact, register_secret
 from cfgo_tui.config.models import ChannelSpec, Profile
 
@@ -94,7 +95,7 @@ def add_command(
     """A subcommand's parser with the common options; `connection_flags=False` for commands
     that do not connect to a profile's server (the demo starts its own)."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        name, help=help_text, description=description or help_text
+        name, help=help_text, description=description or help_text, allow_abbrev=False
     )
     add_command_options(parser)
     if connection_flags:
@@ -226,28 +227,58 @@ def connect_limit(profile: Profile) -> float:
     return max(profile.timeout, 1.0) * 2
 
 
+class ServerUnreachable(ConnectFailed):
+    """A command gave up on a server it could not open a WebSocket to. Code 3's hint ("the
+    client reconnects") would be wrong here: the message is the reason alone."""
+
+    def __init__(self, reason: str) -> None:
+        CentrifugoError.__init__(self, reason)
+        self.code = 3  # transport closed: the client's code for a connection that failed
+        self.reason = reason
+
+
 async def connect_within(client: Client, limit: float) -> None:
     """`client.connect()` bounded by `limit` seconds. Running out is a ConnectFailed carrying the
-    last reason an attempt failed (the client itself would go on trying in the background)."""
-    from cfgo_tui.client.errors import CommandTimeout, ConnectFailed  # noqa: PLC0415
+    last reason an attempt failed (the client itself would go on trying in the background):
+    ServerUnreachable when no attempt got a WebSocket open."""
+    from cfgo_tui.client.errors import CommandTimeout  # noqa: PLC0415
 
     last: list[ConnectingEvent] = []
+    not_opened: set[str] = set()
 
     def remember(event: ConnectingEvent) -> None:
         if event.code:
             last[:] = [event]
 
+    def remember_open_failure(event: ErrorEvent) -> None:
+        # The client reports a WebSocket it could not open as a transport error without a
+        # code, and retries with that same text as the reason.
+        if event.where == "transport" and event.code is None:
+            not_opened.add(event.message)
+
     client.on("connecting", remember)
+    client.on("error", remember_open_failure)
     try:
         await client.connect(timeout=limit)
     except CommandTimeout:
+        url = client.url
         await client.disconnect()
-        code, reason = (last[0].code, last[0].reason) if last else (3, "no answer")
+        if not last:
+            # The first attempt still hung: the port answers, the WebSocket never did.
+            raise ServerUnreachable(
+                f"cannot connect to {url}: no answer within {limit:g}s"
+            ) from None
+        code, reason = last[0].code, last[0].reason
+        if reason in not_opened:
+            # The reason names the URL and the cause (refused, unknown host, TLS, an HTTP
+            # status instead of the upgrade).
+            raise ServerUnreachable(f"{reason} (gave up after {limit:g}s)") from None
         raise ConnectFailed(
             code, f"not connected within {limit:g}s; last error: {reason}"
         ) from None
     finally:
         client.off("connecting", remember)
+        client.off("error", remember_open_failure)
 
 
 @contextlib.contextmanager

@@ -34,8 +34,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # No abbreviations: the global `--api-url`/`--api-key` would make a command's `--api` ambiguous.
     parser = argparse.ArgumentParser(
         prog="cfgo-tui",
+        allow_abbrev=False,
         description="The terminal cockpit for Centrifugo: watch channels live, inspect presence "
         "and history, publish, and read every frame. Without a subcommand it opens the app.",
     )

@@ -113,3 +113,9 @@ def test_flags_alone_need_no_config_file(centrifugo: CentrifugoServer, tmp_path:
     )
     assert done.returncode == 0, done.stderr
     assert "no config" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["publish", "history", "presence"])
+def test_a_commands_api_switch_is_not_taken_for_the_api_flags(command):
+    args = build_parser().parse_args([command, "chat:x", "--api"])
+    assert args.api is True
