@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import inspect
 import logging
 import os
+import socket
 import ssl as ssl_module
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -497,7 +499,7 @@ class Client:
         except InvalidURI as exc:
             return TRANSPORT_CLOSED, f"invalid URL {url}: {exc}", True, False
         except (OSError, TimeoutError, InvalidHandshake) as exc:
-            message = f"cannot connect to {url}: {exc or type(exc).__name__}"
+            message = f"cannot connect to {url}: {_open_failure(exc)}"
             if isinstance(exc, ssl_module.SSLCertVerificationError):
                 message += (
                     " (the server's TLS certificate is not trusted: set `tls.ca_file` to the CA"
@@ -981,3 +983,16 @@ def _shorten(text: str, limit: int = 400) -> str:
 def _check_channel(channel: str) -> None:
     if not isinstance(channel, str) or not channel:
         raise ValueError(f"channel must be a non-empty string, got {channel!r}")
+
+
+def _open_failure(exc: BaseException) -> str:
+    """Why the WebSocket could not be opened, worded for people: asyncio's "[Errno 111] Connect
+    call failed ('127.0.0.1', 1)" says "connection refused". TLS errors keep their own text
+    (their errno is not a system error number)."""
+    if isinstance(exc, socket.gaierror) and exc.strerror:
+        return f"cannot resolve the host: {exc.strerror.lower()}"
+    if isinstance(exc, OSError) and not isinstance(exc, ssl_module.SSLError):
+        number = exc.errno
+        if number is not None and number in errno.errorcode:
+            return os.strerror(number).lower()
+    return str(exc) or type(exc).__name__
