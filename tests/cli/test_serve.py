@@ -195,3 +195,11 @@ def test_serve_unknown_profile_exits_2_before_serving(
     assert main(["-c", str(good_config), "-p", "nope", "serve"]) == 2
     err = capsys.readouterr().err
     assert err == f"cfgo-tui: {good_config}: unknown profile `nope` (profiles: local)\n"
+
+
+def test_serve_passes_the_connection_flags_to_each_app():
+    before = ["--url", "ws://a:8000/connection/websocket"]
+    after = ["--url", "ws://b/c", "--url", "ws://c/c", "--api-url", "http://a/api"]
+    secrets = ["--api-key", "k-123", "--token", "t-456"]
+    args = build_parser().parse_args([*before, "serve", *after, *secrets])
+    assert shlex.split(app_command(args))[3:] == after + secrets  # a flag after the command wins

@@ -12,7 +12,7 @@ import socket
 import sys
 from pathlib import Path
 
-from cfgo_tui.cli.common import Subparsers, add_command, load_profile
+from cfgo_tui.cli.common import OVERRIDE_FLAGS, Subparsers, add_command, load_profile, option
 from cfgo_tui.cli.errors import CliError, UsageError
 
 DEFAULT_PORT = 8566  # not 8000: that is Centrifugo's default
@@ -81,7 +81,7 @@ def listen_failure(host: str, port: int, error: OSError) -> CliError:
 
 def app_command(args: argparse.Namespace) -> str:
     """The shell command textual-serve runs for each browser session: this interpreter running
-    the app with the same `--profile` and `--config` (made absolute)."""
+    the app with the same `--profile`, `--config` (made absolute) and connection flags."""
     argv = [sys.executable, "-m", "cfgo_tui.cli.main"]
     profile = getattr(args, "profile", None)
     if profile:
@@ -89,6 +89,10 @@ def app_command(args: argparse.Namespace) -> str:
     config = getattr(args, "config", None)
     if config:
         argv += ["--config", str(Path(config).expanduser().resolve())]
+    for flag, dest, _help in OVERRIDE_FLAGS:
+        value = option(args, dest)
+        for item in value if isinstance(value, list) else [value] if value else []:
+            argv += [flag, item]
     return shlex.join(argv)
 
 
