@@ -76,6 +76,16 @@ class CfgoApp(App[int]):
         Binding("4", "show_tab('frames')", "Frames", show=False, id="app.tab_frames"),
         Binding("5", "show_tab('events')", "Events", show=False, id="app.tab_events"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        # Declared here (Textual then adds none of its own) so that it has an id the help
+        # screen shows and a profile's keymap can rebind.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            id="app.palette",
+        ),
     ]
 
     def __init__(
@@ -306,21 +316,7 @@ class CfgoApp(App[int]):
             sidebar.query_one("#channels").focus()
 
     def action_help(self) -> None:
-        sections: list[tuple[str, list[BindingType]]] = [
-            *self.key_sections(),
-            (
-                "Palette",
-                [
-                    Binding(
-                        "ctrl+p",
-                        "command_palette",
-                        "Command palette: channels, actions, themes",
-                        id="app.palette",
-                    )
-                ],
-            ),
-        ]
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(self.key_sections()))
 
     def action_subscribe(self) -> None:
         self.open_subscribe("")

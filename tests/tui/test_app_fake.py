@@ -163,6 +163,15 @@ async def test_keymap_from_the_profile_rebinds_by_id(tmp_path):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PublishScreen")
 
 
+async def test_keymap_rebinds_the_command_palette(tmp_path):
+    app = make_app(tmp_path, FakeSession(), keymap={"app.palette": "ctrl+k"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == "connected")
+        assert not app._keymap_problems
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+
+
 async def test_pretty_mode_shows_each_message_over_several_lines(tmp_path):
     clock = FrozenClock()
     session = FakeSession(sample_traffic(), clock=clock)

@@ -38,6 +38,7 @@ HELP_TEXT: dict[str, str] = {
     "app.tab_frames": "raw frames in and out",
     "app.tab_events": "state changes and errors",
     "app.quit": "quit",
+    "app.palette": "command palette: channels, actions, themes",
     "live.pause": "pause / resume (messages keep counting)",
     "live.follow": "follow the newest message again",
     "live.filter": 'filter: text, data.user == "bob", jp:<JMESPath>',
