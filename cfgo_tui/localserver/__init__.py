@@ -5,7 +5,12 @@ it on Linux) and registered for cleanup at interpreter exit, so a failing test l
 """
 
 from cfgo_tui.localserver.binary import CentrifugoNotFound, find_centrifugo
-from cfgo_tui.localserver.centrifugo import CentrifugoServer, ServerStartError, config_path
+from cfgo_tui.localserver.centrifugo import (
+    CentrifugoServer,
+    ServerStartError,
+    config_path,
+    derive_config,
+)
 from cfgo_tui.localserver.ports import free_port
 from cfgo_tui.localserver.redis import RedisServer
 from cfgo_tui.localserver.token_endpoint import TokenEndpoint
@@ -17,6 +22,7 @@ __all__ = [
     "ServerStartError",
     "TokenEndpoint",
     "config_path",
+    "derive_config",
     "find_centrifugo",
     "free_port",
 ]

@@ -10,6 +10,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,6 +30,17 @@ def config_path(name: str) -> Path:
     """A config shipped with the package (`test`, `demo`, `bench`), or a path as given."""
     candidate = CONFIG_DIR / f"{name}.json"
     return candidate if candidate.exists() else Path(name)
+
+
+def derive_config(base: str, folder: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """A copy of the shipped config `base`, edited in place by `change`, written into `folder`:
+    for a test that needs one namespace or option more than the shared config has."""
+    config: dict[str, Any] = json.loads(config_path(base).read_text())
+    change(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{base}-derived.json"
+    path.write_text(json.dumps(config, indent=2))
+    return path
 
 
 class CentrifugoServer:

@@ -17,8 +17,7 @@ import pytest
 from cfgo_tui.cli.common import close_debug_log
 from cfgo_tui.cli.main import main
 from cfgo_tui.client import Client
-from cfgo_tui.localserver import CentrifugoServer
-from cfgo_tui.localserver.centrifugo import config_path
+from cfgo_tui.localserver import CentrifugoServer, derive_config
 from cfgo_tui.tokens import mint_connection_token
 
 CFGO = [sys.executable, "-m", "cfgo_tui.cli.main"]
@@ -402,25 +401,21 @@ def optin_centrifugo(tmp_path: Path) -> Iterator[CentrifugoServer]:
     """The test server plus `optin:`, a namespace with `join_leave` but no
     `force_push_join_leave`: only subscriptions that ask get join/leave pushes (as long as they
     may see presence)."""
-    config = json.loads(config_path("test").read_text())
-    config["channel"]["namespaces"].append(
-        {
-            "name": "optin",
-            "presence": True,
-            "join_leave": True,
-            "allow_subscribe_for_client": True,
-            "allow_publish_for_client": True,
-            "allow_presence_for_subscriber": True,
-        }
-    )
-    path = tmp_path / "optin.json"
-    path.write_text(json.dumps(config))
-    server = CentrifugoServer(path)
-    try:
-        server.start()
+
+    def add_optin(config: dict) -> None:
+        config["channel"]["namespaces"].append(
+            {
+                "name": "optin",
+                "presence": True,
+                "join_leave": True,
+                "allow_subscribe_for_client": True,
+                "allow_publish_for_client": True,
+                "allow_presence_for_subscriber": True,
+            }
+        )
+
+    with CentrifugoServer(derive_config("test", tmp_path, add_optin)) as server:
         yield server
-    finally:
-        server.close()
 
 
 async def _join_and_leave(server: CentrifugoServer, channel: str, user: str) -> None:

@@ -18,8 +18,7 @@ import yaml
 from cfgo_tui.client import Client, ConnectFailed, ErrorEvent
 from cfgo_tui.config import ChannelSpec, Profile, load_profile
 from cfgo_tui.config.factory import make_client, subscribe_options
-from cfgo_tui.localserver import CentrifugoServer, TokenEndpoint
-from cfgo_tui.localserver.centrifugo import config_path
+from cfgo_tui.localserver import CentrifugoServer, TokenEndpoint, derive_config
 
 ALLOWED_ORIGIN = "http://allowed.example"
 # The upgrade headers the server's connect proxy passes on to the backend.
@@ -120,23 +119,20 @@ def guarded_centrifugo(
     """The test server accepting browser connections from ALLOWED_ORIGIN only, and handing
     connections without a token to `backend`'s connect proxy along with the FORWARDED headers
     of their upgrade request."""
-    config = json.loads(config_path("test").read_text())
-    config["client"]["allowed_origins"] = [ALLOWED_ORIGIN]
-    config["client"]["proxy"] = {
-        "connect": {
-            "enabled": True,
-            "endpoint": backend.connect_proxy_url,
-            "http_headers": list(FORWARDED),
+
+    def guard(config: dict) -> None:
+        config["client"]["allowed_origins"] = [ALLOWED_ORIGIN]
+        config["client"]["proxy"] = {
+            "connect": {
+                "enabled": True,
+                "endpoint": backend.connect_proxy_url,
+                "http_headers": list(FORWARDED),
+            }
         }
-    }
-    path = tmp_path_factory.mktemp("guarded") / "guarded.json"
-    path.write_text(json.dumps(config))
-    server = CentrifugoServer(path)
-    try:
-        server.start()
+
+    folder = tmp_path_factory.mktemp("guarded")
+    with CentrifugoServer(derive_config("test", folder, guard)) as server:
         yield server
-    finally:
-        server.close()
 
 
 def _hmac_profile(server: CentrifugoServer, tmp_path: Path, **extra: Any) -> Profile:
