@@ -3,7 +3,7 @@ none contains the API key."""
 
 from __future__ import annotations
 
-from cfgo_tui.client.codes import describe, hint
+from cfgo_tui.client.codes import describe, explain, hint
 
 UNAUTHORIZED_HINT = "401: the API key is wrong or `http_api.key` is not set"
 
@@ -23,7 +23,7 @@ class ApiError(ApiFailure):
         self.name = describe(code).name
         self.hint = hint(code, method or None)
         where = f"{method}: " if method else ""
-        super().__init__(f"{where}{code} {self.name}: {message}. {self.hint}".strip())
+        super().__init__(f"{where}{explain(code, message, method or None)}")
 
 
 class ApiUnauthorized(ApiError):

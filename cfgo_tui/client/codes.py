@@ -404,6 +404,18 @@ def hint(code: int, method: str | None = None) -> str:
     return describe(code).hint
 
 
+def explain(code: int, message: str = "", method: str | None = None) -> str:
+    """`103 permission denied: <message>. <hint>`, the one-line form every error takes. The
+    server's message is left out where it only repeats the code's name (Centrifugo's usually
+    does: "permission denied"), so the line reads `103 permission denied: <hint>`."""
+    info = describe(code)
+    advice = hint(code, method)
+    said = message.strip().rstrip(".")
+    if said and said.lower() != info.name.lower():
+        return f"{info.label()}: {said}. {advice}".strip() if advice else f"{info.label()}: {said}"
+    return f"{info.label()}: {advice}" if advice else info.label()
+
+
 def reconnects(code: int) -> bool:
     """Whether a disconnect/close with `code` is followed by a reconnect (SDK rule)."""
     return describe(code).retry

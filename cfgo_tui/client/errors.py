@@ -20,10 +20,9 @@ class ReplyError(CentrifugoError):
         super().__init__(self._describe())
 
     def _describe(self) -> str:
-        from cfgo_tui.client.codes import describe, hint  # noqa: PLC0415 - no import cycle
+        from cfgo_tui.client.codes import explain  # noqa: PLC0415 - no import cycle
 
-        info = describe(self.code)
-        return f"{self.code} {info.name}: {self.message}. {hint(self.code, self.method)}".strip()
+        return explain(self.code, self.message, self.method)
 
 
 class CommandTimeout(CentrifugoError):
@@ -44,10 +43,9 @@ class ConnectFailed(CentrifugoError):
     def __init__(self, code: int, reason: str) -> None:
         self.code = code
         self.reason = reason
-        from cfgo_tui.client.codes import describe  # noqa: PLC0415
+        from cfgo_tui.client.codes import explain  # noqa: PLC0415
 
-        info = describe(code)
-        super().__init__(f"{code} {info.name}: {reason}. {info.hint}".strip())
+        super().__init__(explain(code, reason))
 
 
 class SubscriptionFailed(CentrifugoError):
@@ -57,7 +55,6 @@ class SubscriptionFailed(CentrifugoError):
         self.channel = channel
         self.code = code
         self.reason = reason
-        from cfgo_tui.client.codes import describe  # noqa: PLC0415
+        from cfgo_tui.client.codes import explain  # noqa: PLC0415
 
-        info = describe(code)
-        super().__init__(f"{channel}: {code} {info.name}: {reason}. {info.hint}".strip())
+        super().__init__(f"{channel}: {explain(code, reason, 'subscribe')}")

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from cfgo_tui.client.codes import describe, hint
+from cfgo_tui.client.codes import explain
 from cfgo_tui.client.errors import CentrifugoError
 from cfgo_tui.client.events import HistoryResult
 from cfgo_tui.store import ChannelError, Store, SubscribeOptions
@@ -27,14 +27,9 @@ def error_text(error: BaseException) -> str:
     """A one-line explanation of an error: the code's name and hint when there is a code."""
     code = getattr(error, "code", None)
     if isinstance(code, int):
-        info = describe(code)
         message = getattr(error, "message", None) or getattr(error, "reason", None) or ""
-        text = f"{info.label()}"
-        if message and message != info.name:
-            text += f": {message}"
         # The failed command, when known, makes the hint specific (108 on presence vs history).
-        advice = hint(code, getattr(error, "method", None) or None)
-        return f"{text}. {advice}".strip() if advice else text
+        return explain(code, str(message), getattr(error, "method", None) or None)
     return str(error) or type(error).__name__
 
 

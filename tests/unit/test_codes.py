@@ -47,13 +47,21 @@ def test_application_error_range():
 
 def test_hint_for_presence_not_available():
     err = ReplyError(108, "not available")
-    assert str(err).startswith("108 not available: not available.")
+    # The server's message only repeats the code's name: it is said once.
+    assert str(err).startswith("108 not available: the feature is off for this namespace")
     assert "presence: true" in str(err)
     presence = ReplyError(108, "not available", method="presence")
     assert "presence is not enabled for this namespace: set `presence: true`" in str(presence)
     assert "history_size" not in str(presence)
     assert "RPC proxy" in str(ReplyError(108, "not available", method="rpc"))
     assert "allow_publish_for_client" in str(ReplyError(103, "denied", method="publish"))
+
+
+def test_a_message_of_its_own_is_kept_before_the_hint():
+    err = ReplyError(103, "channel is closed for maintenance", method="publish")
+    assert str(err).startswith("103 permission denied: channel is closed for maintenance. ")
+    assert "allow_publish_for_client" in str(err)
+    assert str(ReplyError(103, "Permission denied.")).count("ermission denied") == 1
 
 
 def test_typed_errors_carry_name_and_hint():
