@@ -40,6 +40,11 @@ def _server_part(server: CentrifugoServer) -> dict[str, Any]:
 # Token endpoints: the headers the profile gives them arrive with each token request.
 
 
+def _endpoint_with_headers(url: str, session: str) -> dict[str, Any]:
+    """A token endpoint entry of a profile, with an app session and a tenant header to check."""
+    return {"url": url, "headers": {"Authorization": session, "X-Tenant": "acme"}}
+
+
 async def test_connection_token_endpoint_gets_the_profiles_headers(
     centrifugo: CentrifugoServer, tmp_path: Path
 ):
@@ -49,12 +54,7 @@ async def test_connection_token_endpoint_gets_the_profiles_headers(
             tmp_path,
             {
                 **_server_part(centrifugo),
-                "auth": {
-                    "endpoint": {
-                        "url": endpoint.connection_url,
-                        "headers": {"Authorization": session, "X-Tenant": "acme"},
-                    }
-                },
+                "auth": {"endpoint": _endpoint_with_headers(endpoint.connection_url, session)},
             },
         )
         client = make_client(profile)
@@ -79,10 +79,7 @@ async def test_subscription_token_endpoint_gets_the_profiles_headers(
                 **_server_part(centrifugo),
                 "auth": {"endpoint": endpoint.connection_url},
                 "subscription_tokens": {
-                    "endpoint": {
-                        "url": endpoint.subscription_url,
-                        "headers": {"Authorization": session, "X-Tenant": "acme"},
-                    }
+                    "endpoint": _endpoint_with_headers(endpoint.subscription_url, session)
                 },
             },
         )
