@@ -299,7 +299,13 @@ async def test_publish_form_refuses_invalid_json_and_survives_a_giant_payload(
 
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.store.connection.state == "connected")
-        await until(pilot, lambda: app.store.channels[channel].state == "subscribed")
+        # the channel enters the store only when its first state change arrives after connect
+        await until(
+            pilot,
+            lambda: (
+                channel in app.store.channels and app.store.channels[channel].state == "subscribed"
+            ),
+        )
         for n in range(3):
             await api.publish(channel, {"n": n})
         await until(pilot, lambda: offsets() == [1, 2, 3])
