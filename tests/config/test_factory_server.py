@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 
 import pytest
+from config_helpers import connected_client_id
 
 from cfgo_tui.client import PublicationEvent, SubscriptionFailed
 from cfgo_tui.config import (
@@ -103,12 +104,7 @@ async def test_command_and_env_auth_connect(centrifugo, monkeypatch):
     helper = CommandAuth((sys.executable, "-c", f"print({token!r})"))
     monkeypatch.setenv("CFGO_TEST_CONN_TOKEN", token)
     for auth in (helper, EnvAuth("CFGO_TEST_CONN_TOKEN")):
-        client = make_client(base_profile(centrifugo, auth=auth))
-        try:
-            await client.connect(timeout=5)
-            assert client.client_id
-        finally:
-            await client.disconnect()
+        await connected_client_id(base_profile(centrifugo, auth=auth))
 
 
 async def test_hmac_profile_with_user_limited_template(centrifugo, unique):

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from config_helpers import connected_client_id
 
 from cfgo_tui.client import Client, ConnectFailed, ErrorEvent
 from cfgo_tui.config import ChannelSpec, Profile, load_profile
@@ -57,11 +58,7 @@ async def test_connection_token_endpoint_gets_the_profiles_headers(
                 "auth": {"endpoint": _endpoint_with_headers(endpoint.connection_url, session)},
             },
         )
-        client = make_client(profile)
-        try:
-            await client.connect(timeout=5)  # the server accepted the token it fetched
-        finally:
-            await client.disconnect()
+        await connected_client_id(profile)  # the server accepted the token it fetched
         [headers] = endpoint.headers_of("/connection-token")
     assert headers["authorization"] == session
     assert headers["x-tenant"] == "acme"
@@ -160,12 +157,7 @@ async def test_upgrade_origin_header_from_the_profile_passes_the_servers_origin_
     guarded_centrifugo: CentrifugoServer, tmp_path: Path
 ):
     profile = _hmac_profile(guarded_centrifugo, tmp_path, headers={"Origin": ALLOWED_ORIGIN})
-    client = make_client(profile)
-    try:
-        await client.connect(timeout=5)
-        assert client.client_id
-    finally:
-        await client.disconnect()
+    await connected_client_id(profile)
 
 
 async def test_upgrade_origin_header_the_server_does_not_allow_is_refused(
@@ -200,12 +192,7 @@ async def test_upgrade_headers_from_the_profile_reach_the_servers_connect_proxy(
             },
         },
     )
-    client = make_client(profile)
-    try:
-        await client.connect(timeout=5)  # the proxy's answer made this connection
-        client_id = client.client_id
-    finally:
-        await client.disconnect()
+    client_id = await connected_client_id(profile)  # the proxy's answer made this connection
     proxied = [
         headers
         for request, headers in backend.recorded("/connect-proxy")
@@ -221,12 +208,9 @@ async def test_upgrade_headers_from_the_profile_reach_the_servers_connect_proxy(
 async def test_without_profile_headers_the_connect_proxy_gets_none_of_them(
     guarded_centrifugo: CentrifugoServer, backend: TokenEndpoint, tmp_path: Path
 ):
-    client = make_client(_profile_from_yaml(tmp_path, _server_part(guarded_centrifugo)))
-    try:
-        await client.connect(timeout=5)
-        client_id = client.client_id
-    finally:
-        await client.disconnect()
+    client_id = await connected_client_id(
+        _profile_from_yaml(tmp_path, _server_part(guarded_centrifugo))
+    )
     [headers] = [
         headers
         for request, headers in backend.recorded("/connect-proxy")

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from config_helpers import connected_client_id
 
 from cfgo_tui.api import ApiConnectionError
 from cfgo_tui.config import load_profile
-from cfgo_tui.config.factory import make_api, make_client
+from cfgo_tui.config.factory import make_api
 from cfgo_tui.localserver import CentrifugoServer
 
 
@@ -133,12 +134,7 @@ async def test_ca_file_relative_to_the_config(tls_server, certs, tmp_path):
         None, config=write_profile(tmp_path, tls_server, "    tls: {ca_file: ca.pem}"), env={}
     )
     assert profile.api.url == f"https://127.0.0.1:{tls_server.port}/api"
-    client = make_client(profile)
-    try:
-        await client.connect(timeout=5)
-        assert client.client_id
-    finally:
-        await client.disconnect()
+    await connected_client_id(profile)
     api = make_api(profile)
     assert api is not None
     async with api:
@@ -157,8 +153,4 @@ async def test_unknown_ca_is_refused_and_verify_false_is_not(tls_server, tmp_pat
     lax = load_profile(
         None, config=write_profile(tmp_path, tls_server, "    tls: {verify: false}"), env={}
     )
-    client = make_client(lax)
-    try:
-        await client.connect(timeout=5)
-    finally:
-        await client.disconnect()
+    await connected_client_id(lax)
