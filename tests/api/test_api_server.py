@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
+from event_recorder import Events
 
 from cfgo_tui.api import (
     UNAUTHORIZED_HINT,
@@ -19,8 +19,6 @@ from cfgo_tui.api import (
 from cfgo_tui.client import (
     Client,
     DisconnectedEvent,
-    Event,
-    SubscribedEvent,
     UnsubscribedEvent,
 )
 from cfgo_tui.localserver import CentrifugoServer, free_port
@@ -33,30 +31,8 @@ async def api(centrifugo: CentrifugoServer):
         yield client
 
 
-class Recorder:
-    """Collects a client's events; `wait(predicate)` awaits one matching event."""
-
-    def __init__(self, client: Client) -> None:
-        self.events: list[Event] = []
-        self._changed = asyncio.Event()
-        client.on("*", self._record)
-
-    def _record(self, event: Event) -> None:
-        self.events.append(event)
-        self._changed.set()
-
-    async def wait(self, predicate: Callable[[Event], bool]) -> Event:
-        async with asyncio.timeout(5):
-            while True:
-                for event in self.events:
-                    if predicate(event):
-                        return event
-                self._changed.clear()
-                await self._changed.wait()
-
-
 @asynccontextmanager
-async def connected(server: CentrifugoServer, user: str) -> AsyncIterator[tuple[Client, Recorder]]:
+async def connected(server: CentrifugoServer, user: str) -> AsyncIterator[tuple[Client, Events]]:
     client = Client(
         server.ws_url,
         token=mint_connection_token(server.hmac_secret, user),
@@ -64,10 +40,10 @@ async def connected(server: CentrifugoServer, user: str) -> AsyncIterator[tuple[
         min_reconnect_delay=0.1,
         max_reconnect_delay=0.5,
     )
-    recorder = Recorder(client)
+    events = Events(client)
     try:
         await client.connect(timeout=5)
-        yield client, recorder
+        yield client, events
     finally:
         await client.disconnect()
 
@@ -191,11 +167,9 @@ async def test_server_side_subscribe_unsubscribe(
     channel = f"chat:ss-{unique}"
     async with connected(centrifugo, user) as (_, events):
         await api.subscribe(channel, user)
-        await events.wait(lambda e: isinstance(e, SubscribedEvent) and e.channel == channel)
+        await events.wait_for("subscribed", lambda e: e.channel == channel)
         await api.unsubscribe(channel, user)
-        gone = await events.wait(
-            lambda e: isinstance(e, UnsubscribedEvent) and e.channel == channel
-        )
+        gone = await events.wait_for("unsubscribed", lambda e: e.channel == channel)
         assert isinstance(gone, UnsubscribedEvent) and gone.code == 2000
 
 
@@ -204,7 +178,7 @@ async def test_refresh_and_disconnect(api: ApiClient, centrifugo: CentrifugoServ
     async with connected(centrifugo, user) as (_, events):
         await api.refresh(user, info={"refreshed": True})
         await api.disconnect(user, code=4501, reason="test says bye")  # 4500+: terminal
-        closed = await events.wait(lambda e: isinstance(e, DisconnectedEvent))
+        closed = await events.wait_for("disconnected")
         assert isinstance(closed, DisconnectedEvent)
         assert (closed.code, closed.reason) == (4501, "test says bye")
 
